@@ -1,0 +1,31 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Every module of this collection.
+    DOCUMENTATION = r"""
+attributes:
+  action_group:
+    description: Use C(group/vaultops.cloud.vault) in C(module_defaults) to set connection options once.
+    support: full
+    membership:
+      - vaultops.cloud.vault
+"""
+
+    # Modules that reconcile a resource to a desired state.
+    RESOURCE = r"""
+attributes:
+  check_mode:
+    description: Reads Vault and reports what would change; writes nothing.
+    support: full
+  diff_mode:
+    description: Shows the resource before and after; secret fields are masked.
+    support: full
+  idempotent:
+    description: A second run with the same arguments changes nothing and reports C(changed=false).
+    support: full
+"""

@@ -1,0 +1,348 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This file is private to this collection: its API may change without notice.
+
+"""The one Vault client layer: connection options, authentication, retries and error mapping.
+
+Nothing here imports Ansible, so the same code serves modules (through
+``_module.py``) and controller-side plugins (through ``get_option``).
+hvac is imported lazily; callers check :data:`HVAC_IMPORT_ERROR`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import typing as t
+from dataclasses import dataclass, field
+
+try:
+    import hvac
+    import hvac.exceptions
+    import requests
+except ImportError as exc:  # pragma: no cover - reported by the callers
+    hvac = None
+    HVAC_IMPORT_ERROR: ImportError | None = exc
+else:
+    HVAC_IMPORT_ERROR = None
+
+
+AUTH_METHODS = ("token", "approle", "userpass", "jwt")
+DEFAULT_AUTH_MOUNTS = {"approle": "approle", "userpass": "userpass", "jwt": "jwt"}
+
+# option name -> environment variables, first set one wins (hvac itself only reads VAULT_*)
+ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "url": ("VAULT_ADDR", "BAO_ADDR"),
+    "token": ("VAULT_TOKEN", "BAO_TOKEN"),
+    "namespace": ("VAULT_NAMESPACE", "BAO_NAMESPACE"),
+    "ca_cert": ("VAULT_CACERT", "BAO_CACERT"),
+    "client_cert": ("VAULT_CLIENT_CERT", "BAO_CLIENT_CERT"),
+    "client_key": ("VAULT_CLIENT_KEY", "BAO_CLIENT_KEY"),
+    "skip_verify": ("VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"),
+}
+
+# Status codes worth another try for reads and configuration writes: a standby
+# without a leader (leader election), a sealed or starting node, rate limits.
+RETRY_STATUS = frozenset({412, 429, 500, 502, 503, 504})
+
+
+class VaultOpsError(Exception):
+    """An error from Vault or on the way to it, carrying Vault's own message and the path."""
+
+    def __init__(self, message: str, *, path: str | None = None, status: int | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.status = status
+        text = message if path is None else f"{message} (path: {path})"
+        super().__init__(text)
+
+
+class VaultConnectionError(VaultOpsError):
+    """Vault could not be reached."""
+
+
+class VaultSealedError(VaultOpsError):
+    """Vault answered that it is sealed or has no active node."""
+
+
+class VaultPermissionError(VaultOpsError):
+    """The token may not do this (HTTP 403)."""
+
+
+class VaultInvalidRequest(VaultOpsError):
+    """Vault refused the request as invalid (HTTP 400)."""
+
+
+def env_value(option: str, environ: t.Mapping[str, str] | None = None) -> str | None:
+    environ = os.environ if environ is None else environ
+    for name in ENV_FALLBACKS.get(option, ()):
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def to_bool(value: t.Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+@dataclass
+class ConnectionOptions:
+    """Everything needed to reach and log in to Vault, resolved from options and environment."""
+
+    url: str
+    namespace: str | None = None
+    ca_cert: str | None = None
+    validate_certs: bool = True
+    client_cert: str | None = None
+    client_key: str | None = None
+    timeout: float = 30
+    proxies: dict[str, str] | None = None
+    retries: int = 3
+    retry_delay: float = 0.5
+    auth_method: str = "token"
+    auth_mount_point: str | None = None
+    token: str | None = field(default=None, repr=False)
+    token_path: str | None = None
+    role_id: str | None = None
+    secret_id: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    role: str | None = None
+    jwt: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_getter(cls, get: t.Callable[[str], t.Any], environ: t.Mapping[str, str] | None = None) -> ConnectionOptions:
+        """Build from an option getter (``module.params.get`` or a plugin's ``get_option``)."""
+
+        def pick(name: str) -> t.Any:
+            value = get(name)
+            if value in (None, ""):
+                value = env_value(name, environ)
+            return value
+
+        url = pick("url")
+        if not url:
+            raise VaultOpsError("no Vault address: set the url option, VAULT_ADDR or BAO_ADDR")
+        validate = get("validate_certs")
+        if validate is None:
+            skip = env_value("skip_verify", environ)
+            validate = not to_bool(skip) if skip is not None else True
+        retries = get("retries")
+        timeout = get("timeout")
+        auth_method = get("auth_method") or "token"
+        if auth_method not in AUTH_METHODS:
+            raise VaultOpsError(f"auth_method must be one of {', '.join(AUTH_METHODS)}, not {auth_method!r}")
+        return cls(
+            url=str(url).rstrip("/"),
+            namespace=pick("namespace") or None,
+            ca_cert=pick("ca_cert") or None,
+            validate_certs=to_bool(validate),
+            client_cert=pick("client_cert") or None,
+            client_key=pick("client_key") or None,
+            timeout=float(timeout) if timeout not in (None, "") else 30,
+            proxies=get("proxies") or None,
+            retries=int(retries) if retries not in (None, "") else 3,
+            auth_method=auth_method,
+            auth_mount_point=get("auth_mount_point") or None,
+            token=pick("token") or None,
+            token_path=get("token_path") or None,
+            role_id=get("role_id") or None,
+            secret_id=get("secret_id") or None,
+            username=get("username") or None,
+            password=get("password") or None,
+            role=get("role") or None,
+            jwt=get("jwt") or None,
+        )
+
+
+def _read_token_file(path: str | None) -> str | None:
+    candidate = os.path.expanduser(path or "~/.vault-token")
+    try:
+        with open(candidate, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
+
+class VaultClient:
+    """A thin, typed wrapper over ``hvac.Client`` that every module and plugin shares.
+
+    ``read``/``list`` return ``None`` when Vault has nothing at the path;
+    ``delete`` returns ``False`` then. Reads and writes are retried on
+    connection errors and on the statuses in :data:`RETRY_STATUS`; requests
+    that mint credentials go through :meth:`issue`, which never retries.
+    """
+
+    def __init__(self, options: ConnectionOptions, hvac_client: t.Any = None, sleep: t.Callable[[float], None] = time.sleep) -> None:
+        if hvac is None and hvac_client is None:
+            raise VaultOpsError(f"the Python library hvac is required: {HVAC_IMPORT_ERROR}")
+        self.options = options
+        self._sleep = sleep
+        if hvac_client is None:
+            verify: bool | str = options.ca_cert if (options.validate_certs and options.ca_cert) else options.validate_certs
+            cert = (options.client_cert, options.client_key) if options.client_cert else None
+            hvac_client = hvac.Client(
+                url=options.url, namespace=options.namespace, verify=verify, cert=cert,
+                timeout=options.timeout, proxies=options.proxies,
+            )
+        self.hvac = hvac_client
+
+    # --- authentication -------------------------------------------------------------------
+
+    def login(self) -> VaultClient:
+        opts = self.options
+        method = opts.auth_method
+        mount = opts.auth_mount_point or DEFAULT_AUTH_MOUNTS.get(method)
+        if method == "token":
+            token = opts.token or _read_token_file(opts.token_path)
+            if not token:
+                raise VaultOpsError(
+                    "no Vault token: set the token option, VAULT_TOKEN or BAO_TOKEN, or write ~/.vault-token"
+                )
+            self.hvac.token = token
+            return self
+        path = f"auth/{mount}/login"
+        if method == "approle":
+            self._require(("role_id",), method)
+            payload = {"role_id": opts.role_id, "secret_id": opts.secret_id}
+            payload = {k: v for k, v in payload.items() if v is not None}
+        elif method == "userpass":
+            self._require(("username", "password"), method)
+            path = f"auth/{mount}/login/{opts.username}"
+            payload = {"password": opts.password}
+        else:  # jwt
+            self._require(("jwt",), method)
+            payload = {"jwt": opts.jwt, "role": opts.role}
+            payload = {k: v for k, v in payload.items() if v is not None}
+        response = self._call("POST", path, payload, retry=True)
+        auth = (response or {}).get("auth") or {}
+        token = auth.get("client_token")
+        if not token:
+            raise VaultOpsError(f"{method} login returned no client token", path=path)
+        self.hvac.token = token
+        return self
+
+    def _require(self, names: tuple[str, ...], method: str) -> None:
+        missing = [name for name in names if not getattr(self.options, name)]
+        if missing:
+            raise VaultOpsError(f"auth_method={method} needs {', '.join(missing)}")
+
+    # --- raw API ----------------------------------------------------------------------------
+
+    def read(self, path: str) -> dict[str, t.Any] | None:
+        """GET a path; the ``data`` of the answer, or ``None`` if nothing is there."""
+        response = self._call("GET", path, None, retry=True, missing_ok=True)
+        return None if response is None else (response.get("data") or {})
+
+    def list(self, path: str) -> list[str]:
+        response = self._call("LIST", path, None, retry=True, missing_ok=True)
+        if not response:
+            return []
+        return list((response.get("data") or {}).get("keys") or [])
+
+    def write(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST") -> dict[str, t.Any] | None:
+        """A configuration write: retried, since writing the same data twice is harmless."""
+        return self._call(method, path, data or {}, retry=True)
+
+    def delete(self, path: str) -> bool:
+        return self._call("DELETE", path, None, retry=True, missing_ok=True) is not None
+
+    def issue(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "GET") -> dict[str, t.Any]:
+        """A request that mints a credential: the whole response, and never retried."""
+        response = self._call(method, path, data, retry=False)
+        if not response:
+            raise VaultOpsError("Vault returned no credential", path=path)
+        return response
+
+    def action(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST") -> dict[str, t.Any] | None:
+        """A request with a side effect that must not repeat (rotate a key, revoke): never retried."""
+        return self._call(method, path, data or {}, retry=False)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, data: dict[str, t.Any] | None, *, retry: bool, missing_ok: bool = False,
+    ) -> dict[str, t.Any] | None:
+        path = path.strip("/")
+        attempts = 1 + (max(self.options.retries, 0) if retry else 0)
+        for attempt in range(attempts):
+            try:
+                return self._request(method, path, data, missing_ok)
+            except (VaultConnectionError, VaultSealedError) as exc:
+                last: VaultOpsError = exc
+            except VaultOpsError as exc:
+                if exc.status not in RETRY_STATUS:
+                    raise
+                last = exc
+            if attempt + 1 < attempts:
+                self._sleep(min(self.options.retry_delay * (2**attempt), 5.0))
+        raise last
+
+    def _request(self, method: str, path: str, data: dict[str, t.Any] | None, missing_ok: bool) -> dict[str, t.Any] | None:
+        url = f"/v1/{path}"
+        kwargs: dict[str, t.Any] = {}
+        if data is not None and method not in ("GET", "LIST", "DELETE"):
+            kwargs["json"] = data
+        try:
+            response = self.hvac.adapter.request(method, url, **kwargs)
+        except hvac.exceptions.InvalidPath as exc:
+            if missing_ok:
+                return None
+            raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
+        except hvac.exceptions.Forbidden as exc:
+            raise VaultPermissionError(
+                f"permission denied: {_vault_message(exc, 'permission denied')}", path=path, status=403,
+            ) from None
+        except hvac.exceptions.VaultDown as exc:
+            raise VaultSealedError(
+                f"Vault is sealed or has no active node: {_vault_message(exc, 'service unavailable')}",
+                path=path, status=503,
+            ) from None
+        except hvac.exceptions.InvalidRequest as exc:
+            raise VaultInvalidRequest(_vault_message(exc, "invalid request"), path=path, status=400) from None
+        except hvac.exceptions.VaultError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None) or _status_of(exc)
+            raise VaultOpsError(_vault_message(exc, type(exc).__name__), path=path, status=status) from None
+        except requests.exceptions.RequestException as exc:
+            raise VaultConnectionError(
+                f"cannot reach Vault at {self.options.url}: {type(exc).__name__}: {exc}", path=path,
+            ) from None
+        if response is None:
+            return {}
+        if isinstance(response, dict):
+            return response
+        # hvac returns the raw requests.Response for answers without a JSON body (204)
+        status = getattr(response, "status_code", 200)
+        if status == 204:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+
+def _status_of(exc: Exception) -> int | None:
+    names = {
+        "Unauthorized": 401, "RateLimitExceeded": 429, "InternalServerError": 500,
+        "BadGateway": 502, "PreconditionFailed": 412, "VaultNotInitialized": 501,
+    }
+    return names.get(type(exc).__name__)
+
+
+def _vault_message(exc: Exception, default: str) -> str:
+    errors = getattr(exc, "errors", None)
+    if errors:
+        return "; ".join(str(e) for e in errors if e) or default
+    text = str(exc)
+    # hvac appends ", on METHOD URL"; the path is reported separately
+    return text.split(", on ", 1)[0] or default
+
+
+def connect(options: ConnectionOptions) -> VaultClient:
+    """A logged-in client."""
+    return VaultClient(options).login()
