@@ -47,7 +47,7 @@ options:
   proxies:
     description:
       - Proxies per URL scheme, as the C(requests) library takes them.
-      - For example V({"https": "http://proxy.example.com:3128"}).
+      - 'For example V({"https": "http://proxy.example.com:3128"}).'
     type: dict
   retries:
     description:
