@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: aws_secrets_config
+short_description: Configure the root credentials and lease settings of a Vault AWS secrets engine
+version_added: 0.1.0
+description:
+  - Manages C(config/root) (the credentials and endpoints the engine uses to call AWS) and C(config/lease)
+    of an AWS secrets engine mount.
+  - Vault never returns O(secret_key). Whether it is written to an existing configuration is decided by
+    O(update_secret), and the result says whether it was (RV(secret_key_written)).
+  - The engine replaces C(config/root) whole on every write. The module therefore sends every field of the
+    current configuration along with the ones you changed, and O(secret_key) with them; so O(secret_key) is
+    needed whenever a change is to be written.
+  - This module never rotates the root credentials; use M(vaultops.cloud.aws_secrets_rotate_root) for that.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+  - vaultops.cloud.attributes.RESOURCE
+options:
+  mount_point:
+    description: Mount of the AWS secrets engine.
+    type: str
+    default: aws
+  state:
+    description:
+      - V(present) writes the configuration; V(absent) deletes C(config/root), after which the engine falls back
+        to its default credential chain.
+    type: str
+    choices: [present, absent]
+    default: present
+  access_key:
+    description: Access key ID of the IAM user the engine uses.
+    type: str
+  secret_key:
+    description: Secret access key of that user. Write-only; see O(update_secret).
+    type: str
+  update_secret:
+    description:
+      - V(on_create) writes O(secret_key) only when the configuration is created or another field changes.
+      - V(always) writes it on every run, so the task always reports a change.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  region:
+    description: AWS region for API calls.
+    type: str
+  iam_endpoint:
+    description: Custom IAM endpoint URL.
+    type: str
+  sts_endpoint:
+    description: Custom STS endpoint URL.
+    type: str
+  sts_region:
+    description: Region for STS calls, when it differs from O(region). Passed through only when set.
+    type: str
+  sts_fallback_endpoints:
+    description: Further STS endpoints to try. Passed through only when set.
+    type: list
+    elements: str
+  sts_fallback_regions:
+    description: Regions of O(sts_fallback_endpoints). Passed through only when set.
+    type: list
+    elements: str
+  max_retries:
+    description: Retries the engine makes on AWS errors; V(-1) means the AWS SDK default.
+    type: int
+  username_template:
+    description: Template for the names of the IAM users the engine creates.
+    type: str
+  role_arn:
+    description: Role to assume with plugin workload identity federation (Vault Enterprise). Passed through only when set.
+    type: str
+  identity_token_audience:
+    description: Audience of the identity token (Vault Enterprise). Passed through only when set.
+    type: str
+  identity_token_ttl:
+    description: TTL of the identity token (Vault Enterprise). Passed through only when set.
+    type: raw
+  lease:
+    description: Default lease of issued credentials (C(config/lease)), in seconds or as a duration.
+    type: raw
+  lease_max:
+    description: Maximum lease of issued credentials (C(config/lease)), in seconds or as a duration.
+    type: raw
+seealso:
+  - module: vaultops.cloud.secrets_engine
+  - module: vaultops.cloud.aws_secrets_role
+  - module: vaultops.cloud.aws_secrets_rotate_root
+author:
+  - vaultops.cloud contributors
+"""
+
+EXAMPLES = r"""
+- name: Connect the engine to AWS
+  vaultops.cloud.aws_secrets_config:
+    mount_point: aws
+    access_key: "{{ vault_aws_root_access_key }}"
+    secret_key: "{{ vault_aws_root_secret_key }}"
+    region: eu-west-1
+    lease: 30m
+    lease_max: 12h
+"""
+
+RETURN = r"""
+config:
+  description: The configuration after the change (predicted in check mode); the secret key is masked.
+  returned: when O(state=present)
+  type: dict
+  sample:
+    access_key: AKIAEXAMPLE
+    region: eu-west-1
+    secret_key: "********"
+lease:
+  description: The lease configuration, in seconds.
+  returned: when O(lease) is set
+  type: dict
+  sample: {lease: 1800, lease_max: 43200}
+secret_key_written:
+  description: Whether O(secret_key) was sent to Vault (or would be, in check mode).
+  returned: when O(state=present)
+  type: bool
+update_secret:
+  description: The O(update_secret) policy that decided RV(secret_key_written).
+  returned: when O(state=present)
+  type: str
+"""
+
+import typing as t
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._engines import (
+    AWS_LEASE_SPEC,
+    AWS_ROOT_SPEC,
+    AwsEngine,
+)
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._resource import Outcome, reconcile
+
+# fields Vault reports with a default although nobody set them; sent back only when set
+PASS_THROUGH_ONLY = ("sts_region", "sts_fallback_endpoints", "sts_fallback_regions", "role_arn",
+                     "identity_token_audience", "identity_token_ttl")
+
+
+def root_payload(desired: dict[str, t.Any], current: dict[str, t.Any] | None) -> dict[str, t.Any]:
+    """The whole root configuration: what Vault has, overlaid with what the user set."""
+    merged: dict[str, t.Any] = {}
+    for name, value in (current or {}).items():
+        if name in AWS_ROOT_SPEC and name not in PASS_THROUGH_ONLY and value not in (None, ""):
+            merged[name] = value
+    merged.update({k: v for k, v in desired.items() if v is not None})
+    return merged
+
+
+def require_secret(changed: bool, secrets: dict[str, t.Any], payload: dict[str, t.Any]) -> None:
+    if changed and payload.get("access_key") and not secrets:
+        raise ValidationError(
+            "secret_key", "is required to write config/root, because the engine replaces the configuration whole",
+        )
+
+
+def body(module: VaultModule) -> None:
+    params = module.params
+    engine = AwsEngine(module.client, params["mount_point"])
+    desired = validate({name: params.get(name) for name in AWS_ROOT_SPEC}, AWS_ROOT_SPEC)
+    lease_desired = validate({name: params.get(name) for name in AWS_LEASE_SPEC}, AWS_LEASE_SPEC)
+    state = params["state"]
+    current = engine.read_root()
+    if current is not None and not current.get("access_key") and not current.get("region") \
+            and not current.get("iam_endpoint"):
+        # the engine answers with defaults when nothing is configured
+        current = None
+    secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
+
+    def payload(want: dict[str, t.Any], have: dict[str, t.Any] | None) -> dict[str, t.Any]:
+        merged = root_payload(want, have)
+        require_secret(True, secrets, merged)
+        return merged
+
+    outcome = reconcile(
+        state=state, current=current, desired=desired, spec=AWS_ROOT_SPEC, write=engine.write_root,
+        delete=lambda: engine.client.delete(f"{engine.mount}/config/root"), check_mode=module.check_mode,
+        payload=payload, secrets=secrets, update_secret=params["update_secret"],
+    )
+    if state == "present":
+        # check mode writes nothing, so it reaches here: tell the truth about the real run
+        require_secret(outcome.changed, secrets, root_payload(desired, current))
+    result: dict[str, t.Any] = {}
+    lease_outcome: Outcome | None = None
+    if state == "present":
+        result.update(config=outcome.after, secret_key_written=outcome.changed and bool(secrets),
+                      update_secret=params["update_secret"])
+        if lease_desired:
+            lease_current = engine.read_lease()
+            lease_outcome = reconcile(
+                state="present", current=lease_current, desired=lease_desired, spec=AWS_LEASE_SPEC,
+                write=lambda p: engine.write_lease({k: f"{v}s" for k, v in p.items()}),
+                delete=lambda: None, check_mode=module.check_mode,
+            )
+            result["lease"] = lease_outcome.after
+    if lease_outcome is None:
+        module.exit_outcome(outcome, **result)
+    combined = Outcome(
+        changed=outcome.changed or lease_outcome.changed,
+        before={"root": outcome.before, "lease": lease_outcome.before},
+        after={"root": outcome.after, "lease": lease_outcome.after},
+    )
+    module.exit_outcome(combined, **result)
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            mount_point=dict(type="str", default="aws"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            access_key=dict(type="str", no_log=False),
+            secret_key=dict(type="str", no_log=True),
+            update_secret=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
+            region=dict(type="str"),
+            iam_endpoint=dict(type="str"),
+            sts_endpoint=dict(type="str"),
+            sts_region=dict(type="str"),
+            sts_fallback_endpoints=dict(type="list", elements="str"),
+            sts_fallback_regions=dict(type="list", elements="str"),
+            max_retries=dict(type="int"),
+            username_template=dict(type="str"),
+            role_arn=dict(type="str"),
+            identity_token_audience=dict(type="str"),
+            identity_token_ttl=dict(type="raw"),
+            lease=dict(type="raw"),
+            lease_max=dict(type="raw"),
+        ),
+        required_together=[("lease", "lease_max")],
+        supports_check_mode=True,
+    )
+    module.run(body)
+
+
+if __name__ == "__main__":
+    main()
