@@ -1,0 +1,68 @@
+# vaultops.cloud task runner. `make demo` and `make test` need nothing installed by hand:
+# the first target they call creates the Python environments and the lab builds its plugin.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV ?= .venv
+VENV219 ?= .venv-core219
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
+export ANSIBLE_CONFIG := $(CURDIR)/tests/ansible.cfg
+PYTEST_ARGS ?=
+
+.PHONY: help venv demo lab-up lab-down test lint ruff ansible-lint sanity units units-core219 integration integration-core219 molecule clean
+
+help:
+	@echo "make demo         lab up, setup-vault-aws.yml, deploy-with-aws-creds.yml, lab down (KEEP_LAB=1 keeps it)"
+	@echo "make test         lint, sanity, units, integration and molecule, on ansible-core 2.21 and 2.19"
+	@echo "make lint | sanity | units | integration | molecule"
+
+venv:
+	@scripts/bootstrap
+
+demo: venv
+	@scripts/demo
+
+lab-up: venv
+	@$(VENV)/bin/python scripts/lab up
+
+lab-down:
+	@$(VENV)/bin/python scripts/lab down
+
+test: venv
+	@scripts/timed lint $(MAKE) --no-print-directory lint
+	@scripts/timed sanity $(MAKE) --no-print-directory sanity
+	@scripts/timed units $(MAKE) --no-print-directory units units-core219
+	@scripts/timed integration $(MAKE) --no-print-directory integration integration-core219
+	@scripts/timed molecule $(MAKE) --no-print-directory molecule
+	@scripts/timed summary
+
+lint: venv ruff ansible-lint
+
+ruff: venv
+	$(VENV)/bin/ruff check plugins tests scripts/lab
+	$(VENV)/bin/ruff format --check plugins tests scripts/lab
+
+ansible-lint: venv
+	$(VENV)/bin/ansible-lint --profile production --offline
+
+sanity: venv
+	@scripts/sanity
+
+units: venv
+	$(VENV)/bin/python -m pytest tests/unit -q $(PYTEST_ARGS)
+
+units-core219: venv
+	$(VENV219)/bin/python -m pytest tests/unit -q -p no:cacheprovider $(PYTEST_ARGS)
+
+integration: venv
+	$(VENV)/bin/python -m pytest tests/integration -q $(PYTEST_ARGS)
+
+integration-core219: venv
+	VAULTOPS_ANSIBLE_BIN=$(CURDIR)/$(VENV219)/bin $(VENV)/bin/python -m pytest tests/integration -q -m core219 $(PYTEST_ARGS)
+
+molecule: venv
+	@scripts/molecule
+
+clean:
+	-$(VENV)/bin/python scripts/lab down
+	rm -rf .build tests/output
