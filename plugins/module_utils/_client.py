@@ -116,7 +116,9 @@ class ConnectionOptions:
     jwt: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_getter(cls, get: t.Callable[[str], t.Any], environ: t.Mapping[str, str] | None = None) -> ConnectionOptions:
+    def from_getter(
+        cls, get: t.Callable[[str], t.Any], environ: t.Mapping[str, str] | None = None
+    ) -> ConnectionOptions:
         """Build from an option getter (``module.params.get`` or a plugin's ``get_option``)."""
 
         def pick(name: str) -> t.Any:
@@ -178,17 +180,25 @@ class VaultClient:
     that mint credentials go through :meth:`issue`, which never retries.
     """
 
-    def __init__(self, options: ConnectionOptions, hvac_client: t.Any = None, sleep: t.Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, options: ConnectionOptions, hvac_client: t.Any = None, sleep: t.Callable[[float], None] = time.sleep
+    ) -> None:
         if hvac is None and hvac_client is None:
             raise VaultOpsError(f"the Python library hvac is required: {HVAC_IMPORT_ERROR}")
         self.options = options
         self._sleep = sleep
         if hvac_client is None:
-            verify: bool | str = options.ca_cert if (options.validate_certs and options.ca_cert) else options.validate_certs
+            verify: bool | str = (
+                options.ca_cert if (options.validate_certs and options.ca_cert) else options.validate_certs
+            )
             cert = (options.client_cert, options.client_key) if options.client_cert else None
             hvac_client = hvac.Client(
-                url=options.url, namespace=options.namespace, verify=verify, cert=cert,
-                timeout=options.timeout, proxies=options.proxies,
+                url=options.url,
+                namespace=options.namespace,
+                verify=verify,
+                cert=cert,
+                timeout=options.timeout,
+                proxies=options.proxies,
             )
         self.hvac = hvac_client
 
@@ -245,7 +255,9 @@ class VaultClient:
             return []
         return list((response.get("data") or {}).get("keys") or [])
 
-    def write(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST") -> dict[str, t.Any] | None:
+    def write(
+        self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST"
+    ) -> dict[str, t.Any] | None:
         """A configuration write: retried, since writing the same data twice is harmless."""
         return self._call(method, path, data or {}, retry=True)
 
@@ -259,14 +271,22 @@ class VaultClient:
             raise VaultOpsError("Vault returned no credential", path=path)
         return response
 
-    def action(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST") -> dict[str, t.Any] | None:
+    def action(
+        self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST"
+    ) -> dict[str, t.Any] | None:
         """A request with a side effect that must not repeat (rotate a key, revoke): never retried."""
         return self._call(method, path, data or {}, retry=False)
 
     # --- plumbing ---------------------------------------------------------------------------
 
     def _call(
-        self, method: str, path: str, data: dict[str, t.Any] | None, *, retry: bool, missing_ok: bool = False,
+        self,
+        method: str,
+        path: str,
+        data: dict[str, t.Any] | None,
+        *,
+        retry: bool,
+        missing_ok: bool = False,
     ) -> dict[str, t.Any] | None:
         path = path.strip("/")
         attempts = 1 + (max(self.options.retries, 0) if retry else 0)
@@ -283,7 +303,9 @@ class VaultClient:
                 self._sleep(min(self.options.retry_delay * (2**attempt), 5.0))
         raise last
 
-    def _request(self, method: str, path: str, data: dict[str, t.Any] | None, missing_ok: bool) -> dict[str, t.Any] | None:
+    def _request(
+        self, method: str, path: str, data: dict[str, t.Any] | None, missing_ok: bool
+    ) -> dict[str, t.Any] | None:
         url = f"/v1/{path}"
         kwargs: dict[str, t.Any] = {}
         if data is not None and method not in ("GET", "LIST", "DELETE"):
@@ -296,12 +318,15 @@ class VaultClient:
             raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
         except hvac.exceptions.Forbidden as exc:
             raise VaultPermissionError(
-                f"permission denied: {_vault_message(exc, 'permission denied')}", path=path, status=403,
+                f"permission denied: {_vault_message(exc, 'permission denied')}",
+                path=path,
+                status=403,
             ) from None
         except hvac.exceptions.VaultDown as exc:
             raise VaultSealedError(
                 f"Vault is sealed or has no active node: {_vault_message(exc, 'service unavailable')}",
-                path=path, status=503,
+                path=path,
+                status=503,
             ) from None
         except hvac.exceptions.InvalidRequest as exc:
             raise VaultInvalidRequest(_vault_message(exc, "invalid request"), path=path, status=400) from None
@@ -310,7 +335,8 @@ class VaultClient:
             raise VaultOpsError(_vault_message(exc, type(exc).__name__), path=path, status=status) from None
         except requests.exceptions.RequestException as exc:
             raise VaultConnectionError(
-                f"cannot reach Vault at {self.options.url}: {type(exc).__name__}: {exc}", path=path,
+                f"cannot reach Vault at {self.options.url}: {type(exc).__name__}: {exc}",
+                path=path,
             ) from None
         if response is None:
             return {}
@@ -328,8 +354,12 @@ class VaultClient:
 
 def _status_of(exc: Exception) -> int | None:
     names = {
-        "Unauthorized": 401, "RateLimitExceeded": 429, "InternalServerError": 500,
-        "BadGateway": 502, "PreconditionFailed": 412, "VaultNotInitialized": 501,
+        "Unauthorized": 401,
+        "RateLimitExceeded": 429,
+        "InternalServerError": 500,
+        "BadGateway": 502,
+        "PreconditionFailed": 412,
+        "VaultNotInitialized": 501,
     }
     return names.get(type(exc).__name__)
 

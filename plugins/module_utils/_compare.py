@@ -50,8 +50,10 @@ def duration_to_seconds(value: t.Any, field: str = "duration") -> int:
                 raise ValidationError(field, f"must not be negative, got {value!r}")
             parts = _DURATION_PART.findall(text)
             if not parts or "".join(n + u for n, u in parts) != text:
-                raise ValidationError(field, f"{value!r} is not a duration (use seconds or a form like 90s, 15m, 1h30m)")
-            seconds = int(round(sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)))
+                raise ValidationError(
+                    field, f"{value!r} is not a duration (use seconds or a form like 90s, 15m, 1h30m)"
+                )
+            seconds = round(sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
     if seconds < 0:
         raise ValidationError(field, f"must not be negative, got {value!r}")
     return seconds
@@ -76,10 +78,7 @@ def string_list(value: t.Any) -> list[str]:
     """A list of strings from a list or a comma-joined string; order and blanks dropped."""
     if value is None:
         return []
-    if isinstance(value, str):
-        items = value.split(",")
-    else:
-        items = list(value)
+    items = value.split(",") if isinstance(value, str) else list(value)
     return sorted({str(item).strip() for item in items if str(item).strip()})
 
 
@@ -142,7 +141,9 @@ def normalise_record(record: t.Mapping[str, t.Any] | None, spec: t.Mapping[str, 
 
 
 def differences(
-    desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None, spec: t.Mapping[str, str],
+    desired: t.Mapping[str, t.Any],
+    current: t.Mapping[str, t.Any] | None,
+    spec: t.Mapping[str, str],
 ) -> dict[str, tuple[t.Any, t.Any]]:
     """``{field: (current, desired)}`` for every set desired field that differs, both normalised."""
     current = current or {}

@@ -12,6 +12,7 @@ No Ansible imports: these run inside modules and controller-side plugins alike.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import typing as t
 
@@ -35,8 +36,14 @@ MOUNT_SPEC: dict[str, str] = {
 }
 # fields that live under "config" when Vault reports a mount
 MOUNT_CONFIG_FIELDS = (
-    "default_lease_ttl", "max_lease_ttl", "listing_visibility", "audit_non_hmac_request_keys",
-    "audit_non_hmac_response_keys", "passthrough_request_headers", "allowed_response_headers", "force_no_cache",
+    "default_lease_ttl",
+    "max_lease_ttl",
+    "listing_visibility",
+    "audit_non_hmac_request_keys",
+    "audit_non_hmac_response_keys",
+    "passthrough_request_headers",
+    "allowed_response_headers",
+    "force_no_cache",
 )
 # fields that can only be set when the mount is created
 MOUNT_CREATE_ONLY = ("local", "seal_wrap", "external_entropy_access")
@@ -150,7 +157,8 @@ def validate_aws_role(desired: dict[str, t.Any]) -> None:
     unknown = [c for c in types if c not in AWS_CREDENTIAL_TYPES]
     if unknown:
         raise ValidationError(
-            "credential_type", f"unknown type {', '.join(unknown)}; expected one of {', '.join(AWS_CREDENTIAL_TYPES)}",
+            "credential_type",
+            f"unknown type {', '.join(unknown)}; expected one of {', '.join(AWS_CREDENTIAL_TYPES)}",
         )
     for name, allowed in AWS_ROLE_FIELD_TYPES.items():
         value = desired.get(name)
@@ -159,7 +167,8 @@ def validate_aws_role(desired: dict[str, t.Any]) -> None:
         refused = [c for c in types if c not in allowed]
         if refused:
             raise ValidationError(
-                name, f"is not valid with credential_type {', '.join(refused)} (only with {', '.join(allowed)})",
+                name,
+                f"is not valid with credential_type {', '.join(refused)} (only with {', '.join(allowed)})",
             )
     if "policy_document" in desired and desired["policy_document"] not in (None, ""):
         document = json_document(desired["policy_document"], "policy_document")
@@ -198,8 +207,6 @@ def aws_role_payload(desired: dict[str, t.Any]) -> dict[str, t.Any]:
 
 
 def _compact_json(document: t.Any) -> str:
-    import json
-
     return json.dumps(document, separators=(",", ":"), sort_keys=True)
 
 
@@ -252,8 +259,14 @@ class AwsEngine:
 
     # credentials
     def issue(
-        self, role: str, *, kind: str = "creds", ttl: t.Any = None, role_arn: str | None = None,
-        role_session_name: str | None = None, mfa_code: str | None = None,
+        self,
+        role: str,
+        *,
+        kind: str = "creds",
+        ttl: t.Any = None,
+        role_arn: str | None = None,
+        role_session_name: str | None = None,
+        mfa_code: str | None = None,
     ) -> dict[str, t.Any]:
         if kind not in ("creds", "sts", "static-creds"):
             raise ValidationError("kind", f"must be creds, sts or static-creds, not {kind!r}")

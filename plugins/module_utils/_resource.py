@@ -43,7 +43,7 @@ def reconcile(
     check_mode: bool,
     payload: t.Callable[[dict[str, t.Any], dict[str, t.Any] | None], dict[str, t.Any]] | None = None,
     secrets: t.Mapping[str, t.Any] | None = None,
-    update_secret: str = "on_create",
+    update_secret: str = "on_create",  # noqa: S107 - a policy name, not a secret
 ) -> Outcome:
     """Bring one resource to ``state``.
 
@@ -55,7 +55,7 @@ def reconcile(
     """
     secrets = {k: v for k, v in (secrets or {}).items() if v is not None}
     before = normalise_record(current, spec) if current is not None else {}
-    secret_mask = {name: MASK for name in secrets}
+    secret_mask = dict.fromkeys(secrets, MASK)
     if state == "absent":
         if current is None:
             return Outcome(False, {}, {})
@@ -65,7 +65,7 @@ def reconcile(
 
     changes = differences(desired, current, spec)
     creating = current is None
-    rewrite_secret = bool(secrets) and (creating or update_secret == "always")
+    rewrite_secret = bool(secrets) and (creating or update_secret == "always")  # noqa: S105
     changed = creating or bool(changes) or rewrite_secret
     after = dict(before)
     for name, (_, want) in changes.items():
@@ -78,10 +78,12 @@ def reconcile(
         # a secret that will be sent shows as changed: its old value is unknown
         after.update(secret_mask)
         if not creating:
-            before.update({name: "VALUE_NOT_RETURNED_BY_VAULT" for name in secrets})
+            before.update(dict.fromkeys(secrets, "VALUE_NOT_RETURNED_BY_VAULT"))
     if not check_mode:
         body = payload(desired, current) if payload else {k: v for k, v in desired.items() if v is not None}
         body.update(secrets)
         write(body)
     fields = sorted(changes) + (sorted(secrets) if rewrite_secret or changes else [])
-    return Outcome(True, masked(before, secrets), masked(after, secrets), changed_fields=fields, secret_written=bool(secrets))
+    return Outcome(
+        True, masked(before, secrets), masked(after, secrets), changed_fields=fields, secret_written=bool(secrets)
+    )

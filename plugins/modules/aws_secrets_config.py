@@ -74,7 +74,9 @@ options:
     description: Template for the names of the IAM users the engine creates.
     type: str
   role_arn:
-    description: Role to assume with plugin workload identity federation (Vault Enterprise). Passed through only when set.
+    description:
+      - Role to assume with plugin workload identity federation (Vault Enterprise).
+      - Passed through only when set.
     type: str
   identity_token_audience:
     description: Audience of the identity token (Vault Enterprise). Passed through only when set.
@@ -143,8 +145,14 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 from ansible_collections.vaultops.cloud.plugins.module_utils._resource import Outcome, reconcile
 
 # fields Vault reports with a default although nobody set them; sent back only when set
-PASS_THROUGH_ONLY = ("sts_region", "sts_fallback_endpoints", "sts_fallback_regions", "role_arn",
-                     "identity_token_audience", "identity_token_ttl")
+PASS_THROUGH_ONLY = (
+    "sts_region",
+    "sts_fallback_endpoints",
+    "sts_fallback_regions",
+    "role_arn",
+    "identity_token_audience",
+    "identity_token_ttl",
+)
 
 
 def root_payload(desired: dict[str, t.Any], current: dict[str, t.Any] | None) -> dict[str, t.Any]:
@@ -160,7 +168,8 @@ def root_payload(desired: dict[str, t.Any], current: dict[str, t.Any] | None) ->
 def require_secret(changed: bool, secrets: dict[str, t.Any], payload: dict[str, t.Any]) -> None:
     if changed and payload.get("access_key") and not secrets:
         raise ValidationError(
-            "secret_key", "is required to write config/root, because the engine replaces the configuration whole",
+            "secret_key",
+            "is required to write config/root, because the engine replaces the configuration whole",
         )
 
 
@@ -171,8 +180,12 @@ def body(module: VaultModule) -> None:
     lease_desired = validate({name: params.get(name) for name in AWS_LEASE_SPEC}, AWS_LEASE_SPEC)
     state = params["state"]
     current = engine.read_root()
-    if current is not None and not current.get("access_key") and not current.get("region") \
-            and not current.get("iam_endpoint"):
+    if (
+        current is not None
+        and not current.get("access_key")
+        and not current.get("region")
+        and not current.get("iam_endpoint")
+    ):
         # the engine answers with defaults when nothing is configured
         current = None
     secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
@@ -183,9 +196,16 @@ def body(module: VaultModule) -> None:
         return merged
 
     outcome = reconcile(
-        state=state, current=current, desired=desired, spec=AWS_ROOT_SPEC, write=engine.write_root,
-        delete=lambda: engine.client.delete(f"{engine.mount}/config/root"), check_mode=module.check_mode,
-        payload=payload, secrets=secrets, update_secret=params["update_secret"],
+        state=state,
+        current=current,
+        desired=desired,
+        spec=AWS_ROOT_SPEC,
+        write=engine.write_root,
+        delete=lambda: engine.client.delete(f"{engine.mount}/config/root"),
+        check_mode=module.check_mode,
+        payload=payload,
+        secrets=secrets,
+        update_secret=params["update_secret"],
     )
     if state == "present":
         # check mode writes nothing, so it reaches here: tell the truth about the real run
@@ -193,14 +213,21 @@ def body(module: VaultModule) -> None:
     result: dict[str, t.Any] = {}
     lease_outcome: Outcome | None = None
     if state == "present":
-        result.update(config=outcome.after, secret_key_written=outcome.changed and bool(secrets),
-                      update_secret=params["update_secret"])
+        result.update(
+            config=outcome.after,
+            secret_key_written=outcome.changed and bool(secrets),
+            update_secret=params["update_secret"],
+        )
         if lease_desired:
             lease_current = engine.read_lease()
             lease_outcome = reconcile(
-                state="present", current=lease_current, desired=lease_desired, spec=AWS_LEASE_SPEC,
+                state="present",
+                current=lease_current,
+                desired=lease_desired,
+                spec=AWS_LEASE_SPEC,
                 write=lambda p: engine.write_lease({k: f"{v}s" for k, v in p.items()}),
-                delete=lambda: None, check_mode=module.check_mode,
+                delete=lambda: None,
+                check_mode=module.check_mode,
             )
             result["lease"] = lease_outcome.after
     if lease_outcome is None:

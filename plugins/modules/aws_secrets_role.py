@@ -142,9 +142,14 @@ def body(module: VaultModule) -> None:
     engine = AwsEngine(module.client, params["mount_point"])
     current = engine.read_role(name)
     outcome = reconcile(
-        state=params["state"], current=current, desired=desired, spec=AWS_ROLE_SPEC,
-        write=lambda payload: engine.write_role(name, payload), delete=lambda: engine.delete_role(name),
-        check_mode=module.check_mode, payload=lambda want, _have: aws_role_payload(want),
+        state=params["state"],
+        current=current,
+        desired=desired,
+        spec=AWS_ROLE_SPEC,
+        write=lambda payload: engine.write_role(name, payload),
+        delete=lambda: engine.delete_role(name),
+        check_mode=module.check_mode,
+        payload=lambda want, _have: aws_role_payload(want),
     )
     if params["state"] == "present":
         module.exit_outcome(outcome, role=outcome.after)
@@ -158,7 +163,9 @@ def main() -> None:
             mount_point=dict(type="str", default="aws"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             credential_type=dict(
-                type="list", elements="str", choices=["iam_user", "assumed_role", "federation_token", "session_token"],
+                type="list",
+                elements="str",
+                choices=["iam_user", "assumed_role", "federation_token", "session_token"],
             ),
             policy_document=dict(type="raw"),
             policy_arns=dict(type="list", elements="str"),

@@ -173,8 +173,13 @@ def body(module: VaultModule) -> None:
             mounts.tune(path, wire(payload))
 
     outcome = reconcile(
-        state=params["state"], current=current, desired=desired, spec=MOUNT_SPEC,
-        write=write, delete=lambda: mounts.disable(path), check_mode=module.check_mode,
+        state=params["state"],
+        current=current,
+        desired=desired,
+        spec=MOUNT_SPEC,
+        write=write,
+        delete=lambda: mounts.disable(path),
+        check_mode=module.check_mode,
     )
     if params["state"] == "present":
         after = dict(outcome.after)

@@ -1,0 +1,135 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This file is private to this collection: its API may change without notice.
+
+"""Issue credentials from a cloud engine and prove that they work; shared by the creds lookup and module.
+
+No Ansible imports. botocore is imported only when ``wait_until_valid`` is asked for.
+"""
+
+from __future__ import annotations
+
+import time
+import typing as t
+from dataclasses import dataclass
+
+from ._client import VaultClient, VaultOpsError
+from ._compare import ValidationError, duration_to_seconds
+from ._engines import AwsEngine
+
+ENGINES = ("aws",)
+DEFAULT_MOUNTS = {"aws": "aws"}
+
+
+class CredentialCheckError(VaultOpsError):
+    """The issued credential did not work within the wait timeout."""
+
+
+@dataclass
+class CredsRequest:
+    role: str
+    engine: str = "aws"
+    mount_point: str | None = None
+    kind: str = "creds"
+    ttl: t.Any = None
+    role_arn: str | None = None
+    role_session_name: str | None = None
+
+    def validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValidationError("engine", f"must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if not self.role or "/" in self.role:
+            raise ValidationError("role", f"must be a role name without '/', got {self.role!r}")
+        if self.kind not in ("creds", "sts", "static-creds"):
+            raise ValidationError("kind", f"must be creds, sts or static-creds, not {self.kind!r}")
+        if self.ttl not in (None, ""):
+            duration_to_seconds(self.ttl, "ttl")
+
+    def identity(self) -> dict[str, t.Any]:
+        """What makes two requests the same request (for the cache)."""
+        return {
+            "engine": self.engine,
+            "mount_point": self.mount_point or DEFAULT_MOUNTS[self.engine],
+            "kind": self.kind,
+            "role": self.role,
+            "ttl": self.ttl,
+            "role_arn": self.role_arn,
+            "role_session_name": self.role_session_name,
+        }
+
+
+def issue(client: VaultClient, request: CredsRequest) -> dict[str, t.Any]:
+    """One new credential as a flat dict with lease fields. Never retried (see VaultClient.issue)."""
+    request.validate()
+    engine = AwsEngine(client, request.mount_point or DEFAULT_MOUNTS[request.engine])
+    return engine.issue(
+        request.role,
+        kind=request.kind,
+        ttl=request.ttl,
+        role_arn=request.role_arn,
+        role_session_name=request.role_session_name,
+    )
+
+
+def caller_identity(creds: t.Mapping[str, t.Any], endpoint: str | None, region: str, timeout: float = 10) -> str:
+    """STS GetCallerIdentity with the issued keys; the caller ARN. Raises on refusal."""
+    try:  # botocore is only needed here, and only when asked for
+        import botocore.session  # noqa: PLC0415
+        from botocore.config import Config  # noqa: PLC0415
+    except ImportError as exc:
+        raise VaultOpsError(f"wait_until_valid needs the Python library botocore: {exc}") from None
+    session = botocore.session.Session()
+    client = session.create_client(
+        "sts",
+        region_name=region,
+        endpoint_url=endpoint or None,
+        aws_access_key_id=creds["access_key"],
+        aws_secret_access_key=creds["secret_key"],
+        aws_session_token=creds.get("security_token") or None,
+        config=Config(retries={"max_attempts": 1}, connect_timeout=timeout, read_timeout=timeout),
+    )
+    return str(client.get_caller_identity()["Arn"])
+
+
+def wait_until_valid(
+    creds: t.Mapping[str, t.Any],
+    *,
+    endpoint: str | None = None,
+    region: str = "us-east-1",
+    successes: int = 3,
+    timeout: float = 60,
+    interval: float = 1.0,
+    check: t.Callable[..., str] = caller_identity,
+    clock: t.Callable[[], float] = time.monotonic,
+    sleep: t.Callable[[float], None] = time.sleep,
+) -> str:
+    """Call STS with the new keys until ``successes`` calls in a row succeed; the caller ARN.
+
+    New IAM access keys take a few seconds to reach every AWS endpoint, so one
+    success may be followed by a refusal; only a run of successes proves them.
+    """
+    if successes < 1:
+        raise ValidationError("wait_successes", "must be at least 1")
+    deadline = clock() + timeout
+    streak = 0
+    arn = ""
+    last_error = "no attempt made"
+    while True:
+        try:
+            arn = check(creds, endpoint, region)
+            streak += 1
+            if streak >= successes:
+                return arn
+        except VaultOpsError:
+            raise
+        except Exception as exc:  # botocore raises many types; the message is what matters
+            streak = 0
+            last_error = f"{type(exc).__name__}: {exc}"
+        if clock() >= deadline:
+            raise CredentialCheckError(
+                f"the issued credential did not pass {successes} STS GetCallerIdentity calls in a row within "
+                f"{timeout:.0f}s; last error: {last_error}",
+            )
+        sleep(interval)

@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: aws_secrets_static_role
+short_description: Manage a static role of a Vault AWS secrets engine
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes C(static-roles/<name>): the engine takes over the access keys of an existing
+    IAM user and rotates them every O(rotation_period).
+  - Creating a static role makes the engine create a new access key for the user at once.
+  - The user of an existing static role cannot be changed by the engine; changing O(username) fails unless
+    O(recreate=true), which deletes and recreates the role.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+  - vaultops.cloud.attributes.RESOURCE
+options:
+  name:
+    description: Name of the static role.
+    type: str
+    required: true
+  mount_point:
+    description: Mount of the AWS secrets engine.
+    type: str
+    default: aws
+  state:
+    description: Whether the static role should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  username:
+    description: The existing IAM user whose keys the engine manages. Required when O(state=present).
+    type: str
+  rotation_period:
+    description: How often the engine rotates the key, in seconds or as a duration (at least one minute).
+    type: raw
+  recreate:
+    description: Delete and recreate the role when O(username) differs from the existing one.
+    type: bool
+    default: false
+seealso:
+  - module: vaultops.cloud.creds
+author:
+  - vaultops.cloud contributors
+"""
+
+EXAMPLES = r"""
+- name: Let Vault rotate the keys of the ci-bot user every day
+  vaultops.cloud.aws_secrets_static_role:
+    name: ci-bot
+    username: ci-bot
+    rotation_period: 24h
+"""
+
+RETURN = r"""
+static_role:
+  description: The static role after the change (predicted in check mode), rotation period in seconds.
+  returned: when O(state=present)
+  type: dict
+  sample: {username: ci-bot, rotation_period: 86400}
+"""
+
+import typing as t
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._engines import AWS_STATIC_ROLE_SPEC, AwsEngine
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
+
+
+def body(module: VaultModule) -> None:
+    params = module.params
+    name = params["name"]
+    desired = validate({k: params.get(k) for k in AWS_STATIC_ROLE_SPEC}, AWS_STATIC_ROLE_SPEC)
+    if desired.get("rotation_period") is not None and desired["rotation_period"] < 60:
+        raise ValidationError("rotation_period", f"must be at least 60 seconds, got {desired['rotation_period']}")
+    engine = AwsEngine(module.client, params["mount_point"])
+    current = engine.read_static_role(name)
+    if (
+        params["state"] == "present"
+        and current is not None
+        and desired.get("username")
+        and current.get("username") != desired["username"]
+    ):
+        if not params["recreate"]:
+            raise ValidationError(
+                "username",
+                f"static role {name} manages user {current.get('username')!r}; the engine cannot change it to "
+                f"{desired['username']!r} (set recreate=true to delete and recreate the role)",
+            )
+        if not module.check_mode:
+            engine.delete_static_role(name)
+        current = None
+
+    def write(payload: dict[str, t.Any]) -> None:
+        if "rotation_period" in payload:
+            payload["rotation_period"] = f"{payload['rotation_period']}s"
+        engine.write_static_role(name, payload)
+
+    outcome = reconcile(
+        state=params["state"],
+        current=current,
+        desired=desired,
+        spec=AWS_STATIC_ROLE_SPEC,
+        write=write,
+        delete=lambda: engine.delete_static_role(name),
+        check_mode=module.check_mode,
+    )
+    if params["state"] == "present":
+        module.exit_outcome(outcome, static_role=outcome.after)
+    module.exit_outcome(outcome)
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            name=dict(type="str", required=True),
+            mount_point=dict(type="str", default="aws"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            username=dict(type="str"),
+            rotation_period=dict(type="raw"),
+            recreate=dict(type="bool", default=False),
+        ),
+        required_if=[("state", "present", ("username",))],
+        supports_check_mode=True,
+    )
+    module.run(body)
+
+
+if __name__ == "__main__":
+    main()

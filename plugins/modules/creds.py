@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: creds
+short_description: Issue short-lived cloud credentials from a Vault secrets engine
+version_added: 0.1.0
+description:
+  - The module twin of the lookup P(vaultops.cloud.creds#lookup). Use it with C(register) to issue a credential once
+    and reuse it across tasks; a task runs once per host, so each host gets its own credential
+    (use C(run_once) to share one).
+  - The result holds the secret: set C(no_log) on the task.
+  - The request is never retried automatically, since a retry would mint a second credential.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+attributes:
+  check_mode:
+    description: Issues nothing in check mode and returns no credential.
+    support: full
+  diff_mode:
+    description: No diff is returned.
+    support: none
+  idempotent:
+    description: Every run issues a new credential.
+    support: none
+options:
+  role:
+    description: Role to issue the credential for.
+    type: str
+    required: true
+    aliases: [name]
+  engine:
+    description: The secrets engine type.
+    type: str
+    choices: [aws]
+    default: aws
+  mount_point:
+    description: Mount of the engine; defaults to the engine's name.
+    type: str
+  kind:
+    description: V(creds), V(sts) or V(static-creds); see the lookup.
+    type: str
+    choices: [creds, sts, static-creds]
+    default: creds
+  ttl:
+    description: Requested lifetime of STS credentials, in seconds or as a duration.
+    type: raw
+  role_arn:
+    description: Which of the role's ARNs to assume (V(assumed_role)).
+    type: str
+  role_session_name:
+    description: Session name for V(assumed_role) credentials.
+    type: str
+  wait_until_valid:
+    description: Prove the credential works with STS C(GetCallerIdentity) before returning it (needs botocore).
+    type: bool
+    default: false
+  wait_sts_endpoint:
+    description: STS endpoint for O(wait_until_valid).
+    type: str
+  wait_region:
+    description: Region for O(wait_until_valid).
+    type: str
+    default: us-east-1
+  wait_successes:
+    description: Successful calls in a row that O(wait_until_valid) requires.
+    type: int
+    default: 3
+  wait_timeout:
+    description: Seconds O(wait_until_valid) waits at most.
+    type: int
+    default: 60
+seealso:
+  - plugin: vaultops.cloud.creds
+    plugin_type: lookup
+  - module: vaultops.cloud.lease
+author:
+  - vaultops.cloud contributors
+"""
+
+EXAMPLES = r"""
+- name: Issue AWS credentials once for the whole play
+  vaultops.cloud.creds:
+    role: deploy
+  register: deploy_creds
+  run_once: true
+  no_log: true
+
+- name: Use them
+  amazon.aws.s3_bucket_info:
+    access_key: "{{ deploy_creds.credentials.access_key }}"
+    secret_key: "{{ deploy_creds.credentials.secret_key }}"
+"""
+
+RETURN = r"""
+credentials:
+  description: The credential, in the same shape as one element of the lookup's result.
+  returned: success, not in check mode
+  type: dict
+  contains:
+    access_key:
+      description: Access key ID.
+      type: str
+    secret_key:
+      description: Secret access key.
+      type: str
+    security_token:
+      description: Session token of STS credentials.
+      type: str
+    arn:
+      description: ARN of the assumed role, or the caller ARN with O(wait_until_valid).
+      type: str
+    lease_id:
+      description: Lease to renew or revoke with M(vaultops.cloud.lease).
+      type: str
+    lease_duration:
+      description: Seconds the credential is valid.
+      type: int
+    renewable:
+      description: Whether the lease can be renewed.
+      type: bool
+    expires_at:
+      description: When the lease ends, in UTC (ISO 8601).
+      type: str
+"""
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, issue, wait_until_valid
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+
+
+def body(module: VaultModule) -> None:
+    params = module.params
+    request = CredsRequest(
+        role=params["role"],
+        engine=params["engine"],
+        mount_point=params["mount_point"],
+        kind=params["kind"],
+        ttl=params["ttl"],
+        role_arn=params["role_arn"],
+        role_session_name=params["role_session_name"],
+    )
+    request.validate()
+    if module.check_mode:
+        module.exit_json(changed=True, msg="check mode: no credential issued")
+    creds = issue(module.client, request)
+    if params["wait_until_valid"]:
+        creds["arn"] = wait_until_valid(
+            creds,
+            endpoint=params["wait_sts_endpoint"],
+            region=params["wait_region"],
+            successes=params["wait_successes"],
+            timeout=params["wait_timeout"],
+        )
+    module.exit_json(changed=True, credentials=creds)
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            role=dict(type="str", required=True, aliases=["name"]),
+            engine=dict(type="str", default="aws", choices=["aws"]),
+            mount_point=dict(type="str"),
+            kind=dict(type="str", default="creds", choices=["creds", "sts", "static-creds"]),
+            ttl=dict(type="raw"),
+            role_arn=dict(type="str"),
+            role_session_name=dict(type="str"),
+            wait_until_valid=dict(type="bool", default=False),
+            wait_sts_endpoint=dict(type="str"),
+            wait_region=dict(type="str", default="us-east-1"),
+            wait_successes=dict(type="int", default=3),
+            wait_timeout=dict(type="int", default=60),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(body)
+
+
+if __name__ == "__main__":
+    main()

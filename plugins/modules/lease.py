@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: lease
+short_description: Renew or revoke Vault leases
+version_added: 0.1.0
+description:
+  - Revokes one lease by its ID, or every lease under a prefix (for example all credentials of one role);
+    revoking an AWS lease makes the engine delete the IAM user or key it created.
+  - Renews a renewable lease.
+  - Revoking is idempotent: a lease that no longer exists is reported as unchanged.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+attributes:
+  check_mode:
+    description: Looks the lease up and reports what would happen; revokes or renews nothing.
+    support: full
+  diff_mode:
+    description: No diff is returned.
+    support: none
+  idempotent:
+    description: V(revoked) is idempotent; V(renewed) extends the lease on every run.
+    support: partial
+options:
+  lease_id:
+    description:
+      - The lease, as returned by the lookup or the module M(vaultops.cloud.creds)
+        (RV(vaultops.cloud.creds#module:credentials.lease_id)).
+    type: str
+  prefix:
+    description: Revoke every lease under this prefix, such as V(aws/creds/deploy). Only with O(state=revoked).
+    type: str
+  state:
+    description: What to do with the lease.
+    type: str
+    choices: [revoked, renewed]
+    default: revoked
+  increment:
+    description: Requested extension when renewing, in seconds or as a duration. The engine may grant less.
+    type: raw
+seealso:
+  - module: vaultops.cloud.creds
+  - plugin: vaultops.cloud.creds
+    plugin_type: lookup
+author:
+  - vaultops.cloud contributors
+"""
+
+EXAMPLES = r"""
+- name: Revoke the credential at the end of the play
+  vaultops.cloud.lease:
+    lease_id: "{{ aws_creds.lease_id }}"
+    state: revoked
+
+- name: Revoke every credential issued for the deploy role
+  vaultops.cloud.lease:
+    prefix: aws/creds/deploy
+
+- name: Keep a long job's credential alive one more hour
+  vaultops.cloud.lease:
+    lease_id: "{{ aws_creds.lease_id }}"
+    state: renewed
+    increment: 1h
+"""
+
+RETURN = r"""
+lease_id:
+  description: The lease acted on.
+  returned: when O(lease_id) is set
+  type: str
+  sample: aws/creds/deploy/h2Jm9Qq8
+revoked:
+  description: Lease IDs that were revoked (or would be, in check mode).
+  returned: when O(state=revoked)
+  type: list
+  elements: str
+lease_duration:
+  description: Seconds the renewed lease has left.
+  returned: when O(state=renewed)
+  type: int
+  sample: 3600
+"""
+
+import typing as t
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import duration_to_seconds
+from ansible_collections.vaultops.cloud.plugins.module_utils._engines import Leases
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+
+
+def body(module: VaultModule) -> None:
+    params = module.params
+    leases = Leases(module.client)
+    lease_id: str | None = params["lease_id"]
+    result: dict[str, t.Any] = {}
+    if params["state"] == "revoked":
+        if lease_id:
+            found = [lease_id] if leases.lookup(lease_id) is not None else []
+            result["lease_id"] = lease_id
+        else:
+            prefix = params["prefix"].strip("/")
+            found = [f"{prefix}/{key}" for key in leases.list_prefix(prefix)]
+        if found and not module.check_mode:
+            if lease_id:
+                leases.revoke(lease_id)
+            else:
+                leases.revoke_prefix(params["prefix"])
+        module.exit_json(changed=bool(found), revoked=found, **result)
+
+    if not lease_id:
+        raise VaultOpsError("state=renewed needs lease_id")
+    info = leases.lookup(lease_id)
+    if info is None:
+        raise VaultOpsError(f"lease {lease_id} does not exist or has expired", path="sys/leases/lookup")
+    if not info.get("renewable"):
+        raise VaultOpsError(f"lease {lease_id} is not renewable", path="sys/leases/lookup")
+    increment = duration_to_seconds(params["increment"], "increment") if params["increment"] is not None else None
+    if module.check_mode:
+        module.exit_json(changed=True, lease_id=lease_id, lease_duration=int(info.get("ttl") or 0))
+    renewed = leases.renew(lease_id, increment)
+    module.exit_json(changed=True, lease_id=lease_id, lease_duration=int(renewed.get("lease_duration") or 0))
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            lease_id=dict(type="str", no_log=False),
+            prefix=dict(type="str"),
+            state=dict(type="str", default="revoked", choices=["revoked", "renewed"]),
+            increment=dict(type="raw"),
+        ),
+        mutually_exclusive=[("lease_id", "prefix")],
+        required_one_of=[("lease_id", "prefix")],
+        required_if=[("state", "renewed", ("lease_id",))],
+        supports_check_mode=True,
+    )
+    module.run(body)
+
+
+if __name__ == "__main__":
+    main()

