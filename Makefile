@@ -29,6 +29,7 @@ lab-down:
 	@$(VENV)/bin/python scripts/lab down
 
 test: venv
+	@rm -f tests/output/timings.txt tests/output/junit-*.xml
 	@scripts/timed lint $(MAKE) --no-print-directory lint
 	@scripts/timed sanity $(MAKE) --no-print-directory sanity
 	@scripts/timed units $(MAKE) --no-print-directory units units-core219
@@ -49,16 +50,16 @@ sanity: venv
 	@scripts/sanity
 
 units: venv
-	$(VENV)/bin/python -m pytest tests/unit -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest tests/unit -q --junitxml=tests/output/junit-units.xml $(PYTEST_ARGS)
 
 units-core219: venv
-	$(VENV219)/bin/python -m pytest tests/unit -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV219)/bin/python -m pytest tests/unit -q -p no:cacheprovider --junitxml=tests/output/junit-units-core219.xml $(PYTEST_ARGS)
 
 integration: venv
-	$(VENV)/bin/python -m pytest tests/integration -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest tests/integration -q --junitxml=tests/output/junit-integration.xml $(PYTEST_ARGS)
 
 integration-core219: venv
-	VAULTOPS_ANSIBLE_BIN=$(CURDIR)/$(VENV219)/bin $(VENV)/bin/python -m pytest tests/integration -q -m core219 $(PYTEST_ARGS)
+	VAULTOPS_ANSIBLE_BIN=$(CURDIR)/$(VENV219)/bin $(VENV)/bin/python -m pytest tests/integration -q -m core219 --junitxml=tests/output/junit-integration-core219.xml $(PYTEST_ARGS)
 
 molecule: venv
 	@scripts/molecule

@@ -89,9 +89,9 @@ seealso:
     description: Why a lookup in vars runs at every reference.
     link: https://docs.ansible.com/ansible/latest/plugins/lookup.html
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 notes:
-  - The credential is a secret. Mark tasks that show or pass it with C(no_log: true).
+  - "The credential is a secret. Mark tasks that show or pass it with C(no_log: true)."
 """
 
 EXAMPLES = r"""

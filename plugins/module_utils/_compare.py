@@ -94,10 +94,10 @@ def string_map(value: t.Any) -> dict[str, str]:
         if isinstance(item, dict) and "key" in item:
             result[str(item["key"])] = str(item.get("value", ""))
         elif isinstance(item, str) and "=" in item:
-            key, _, val = item.partition("=")
+            key, _sep, val = item.partition("=")
             result[key.strip()] = val.strip()
         elif isinstance(item, str) and ":" in item:
-            key, _, val = item.partition(":")
+            key, _sep, val = item.partition(":")
             result[key.strip()] = val.strip()
     return result
 

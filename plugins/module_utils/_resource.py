@@ -68,7 +68,7 @@ def reconcile(
     rewrite_secret = bool(secrets) and (creating or update_secret == "always")  # noqa: S105
     changed = creating or bool(changes) or rewrite_secret
     after = dict(before)
-    for name, (_, want) in changes.items():
+    for name, (_old, want) in changes.items():
         after[name] = want
     if creating:
         after = normalise_record({k: v for k, v in desired.items() if v is not None}, spec)

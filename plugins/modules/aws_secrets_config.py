@@ -95,7 +95,7 @@ seealso:
   - module: vaultops.cloud.aws_secrets_role
   - module: vaultops.cloud.aws_secrets_rotate_root
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""
@@ -257,8 +257,8 @@ def main() -> None:
             max_retries=dict(type="int"),
             username_template=dict(type="str"),
             role_arn=dict(type="str"),
-            identity_token_audience=dict(type="str"),
-            identity_token_ttl=dict(type="raw"),
+            identity_token_audience=dict(type="str", no_log=False),
+            identity_token_ttl=dict(type="raw", no_log=False),
             lease=dict(type="raw"),
             lease_max=dict(type="raw"),
         ),

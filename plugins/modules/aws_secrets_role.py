@@ -85,7 +85,7 @@ seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""

@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Asks the engine to create a new access key for its root IAM user and delete the old one
     (C(config/rotate-root)). Afterwards only Vault knows the new secret key.
-  - This is an action, not a state: every run rotates and reports a change. Run it once after
+  - This is an action, not a state. Every run rotates and reports a change. Run it once after
     M(vaultops.cloud.aws_secrets_config) with C(update_secret=on_create), or guard it with C(when).
   - Rotating needs O(vaultops.cloud.aws_secrets_config#module:access_key) to belong to an IAM user that may
     call C(iam:GetUser), C(iam:CreateAccessKey) and C(iam:DeleteAccessKey) on itself.
@@ -37,7 +37,7 @@ options:
 seealso:
   - module: vaultops.cloud.aws_secrets_config
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""

@@ -10,10 +10,10 @@ module: aws_secrets_static_role
 short_description: Manage a static role of a Vault AWS secrets engine
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes C(static-roles/<name>): the engine takes over the access keys of an existing
+  - Creates, updates or deletes C(static-roles/<name>). The engine takes over the access keys of an existing
     IAM user and rotates them every O(rotation_period).
   - Creating a static role makes the engine create a new access key for the user at once.
-  - The user of an existing static role cannot be changed by the engine; changing O(username) fails unless
+  - The user of an existing static role cannot be changed by the engine. Changing O(username) fails unless
     O(recreate=true), which deletes and recreates the role.
 extends_documentation_fragment:
   - vaultops.cloud.connection
@@ -46,7 +46,7 @@ options:
 seealso:
   - module: vaultops.cloud.creds
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""

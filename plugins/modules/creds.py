@@ -13,7 +13,7 @@ description:
   - The module twin of the lookup P(vaultops.cloud.creds#lookup). Use it with C(register) to issue a credential once
     and reuse it across tasks; a task runs once per host, so each host gets its own credential
     (use C(run_once) to share one).
-  - The result holds the secret: set C(no_log) on the task.
+  - The result holds the secret, so set C(no_log) on the task.
   - The request is never retried automatically, since a retry would mint a second credential.
 extends_documentation_fragment:
   - vaultops.cloud.connection
@@ -80,7 +80,7 @@ seealso:
     plugin_type: lookup
   - module: vaultops.cloud.lease
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""

@@ -13,7 +13,7 @@ description:
   - Revokes one lease by its ID, or every lease under a prefix (for example all credentials of one role);
     revoking an AWS lease makes the engine delete the IAM user or key it created.
   - Renews a renewable lease.
-  - Revoking is idempotent: a lease that no longer exists is reported as unchanged.
+  - Revoking is idempotent; a lease that no longer exists is reported as unchanged.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
@@ -49,7 +49,7 @@ seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""

@@ -85,7 +85,7 @@ seealso:
     description: The sys/mounts endpoints this module uses.
     link: https://developer.hashicorp.com/vault/api-docs/system/mounts
 author:
-  - vaultops.cloud contributors
+  - vaultops.cloud maintainers (@vaultops)
 """
 
 EXAMPLES = r"""
@@ -204,7 +204,7 @@ def main() -> None:
             listing_visibility=dict(type="str", choices=["hidden", "unauth"]),
             audit_non_hmac_request_keys=dict(type="list", elements="str", no_log=False),
             audit_non_hmac_response_keys=dict(type="list", elements="str", no_log=False),
-            passthrough_request_headers=dict(type="list", elements="str"),
+            passthrough_request_headers=dict(type="list", elements="str", no_log=False),
             allowed_response_headers=dict(type="list", elements="str"),
             local=dict(type="bool"),
             seal_wrap=dict(type="bool"),

@@ -44,7 +44,7 @@ def run_id() -> str:
 
 
 def _alive(run: str) -> bool:
-    pid_text, _, started = run.partition("-")
+    pid_text, _sep, started = run.partition("-")
     try:
         pid = int(pid_text)
         os.kill(pid, 0)
