@@ -16,6 +16,20 @@ attributes:
       - vaultops.cloud.vault
 """
 
+    # Modules that only read.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    description: Reads only; runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Reads only; no diff.
+    support: N/A
+  idempotent:
+    description: Reads only.
+    support: full
+"""
+
     # Modules that reconcile a resource to a desired state.
     RESOURCE = r"""
 attributes:
