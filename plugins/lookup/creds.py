@@ -162,7 +162,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     VaultOpsError,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, issue, wait_until_valid
+from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, WaitOptions, issue_checked
 from ansible_collections.vaultops.cloud.plugins.plugin_utils._cache import RunCache
 
 
@@ -175,59 +175,43 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         try:
             options = ConnectionOptions.from_getter(self._option)
+            wait = WaitOptions.from_getter(self.get_option)
+            cache = RunCache() if self.get_option("cache") else None
             client: VaultClient | None = None
             results: list[dict[str, t.Any]] = []
-            cache = RunCache() if self.get_option("cache") else None
             for term in terms:
-                request = CredsRequest(
-                    role=str(term),
-                    engine=self.get_option("engine"),
-                    mount_point=self.get_option("mount_point"),
-                    kind=self.get_option("kind"),
-                    ttl=self.get_option("ttl"),
-                    role_arn=self.get_option("role_arn"),
-                    role_session_name=self.get_option("role_session_name"),
-                )
+                request = CredsRequest.from_getter(str(term), self.get_option)
                 request.validate()
 
                 def fresh(request: CredsRequest = request) -> dict[str, t.Any]:
                     nonlocal client
                     if client is None:
                         client = VaultClient(options).login()
-                    creds = issue(client, request)
-                    if self.get_option("wait_until_valid"):
-                        creds["arn"] = wait_until_valid(
-                            creds,
-                            endpoint=self.get_option("wait_sts_endpoint"),
-                            region=self.get_option("wait_region"),
-                            successes=self.get_option("wait_successes"),
-                            timeout=self.get_option("wait_timeout"),
-                        )
-                    return creds
+                    return issue_checked(client, request, wait)
 
                 if cache is None:
                     results.append(fresh())
                 else:
-                    identity = dict(
-                        request.identity(),
-                        url=options.url,
-                        namespace=options.namespace,
-                        who=RunCache.key(
-                            {
-                                "auth": options.auth_method,
-                                "token": options.token,
-                                "role_id": options.role_id,
-                                "username": options.username,
-                                "jwt": options.jwt,
-                            }
-                        ),
-                    )
-                    results.append(cache.get_or_issue(identity, fresh))
+                    results.append(cache.get_or_issue(self._cache_identity(options, request), fresh))
             return results
         except ValidationError as exc:
             raise AnsibleError(f"vaultops.cloud.creds: invalid value for {exc.field}: {exc.reason}") from None
         except VaultOpsError as exc:
             raise AnsibleError(f"vaultops.cloud.creds: {exc}") from None
+
+    @staticmethod
+    def _cache_identity(options: ConnectionOptions, request: CredsRequest) -> dict[str, t.Any]:
+        """The same request, to the same server, by the same identity (hashed: no secret in the key)."""
+        who = RunCache.key(
+            {
+                "auth": options.auth_method,
+                "token": options.token,
+                "role_id": options.role_id,
+                "username": options.username,
+                "jwt": options.jwt,
+            }
+        )
+        return dict(request.identity(), url=options.url, namespace=options.namespace, who=who)
 
     def _option(self, name: str) -> t.Any:
         try:

@@ -47,6 +47,19 @@ class CredsRequest:
         if self.ttl not in (None, ""):
             duration_to_seconds(self.ttl, "ttl")
 
+    @classmethod
+    def from_getter(cls, role: str, get: t.Callable[[str], t.Any]) -> CredsRequest:
+        """From module params or plugin options, which share these names."""
+        return cls(
+            role=role,
+            engine=get("engine"),
+            mount_point=get("mount_point"),
+            kind=get("kind"),
+            ttl=get("ttl"),
+            role_arn=get("role_arn"),
+            role_session_name=get("role_session_name"),
+        )
+
     def identity(self) -> dict[str, t.Any]:
         """What makes two requests the same request (for the cache)."""
         return {
@@ -58,6 +71,51 @@ class CredsRequest:
             "role_arn": self.role_arn,
             "role_session_name": self.role_session_name,
         }
+
+
+@dataclass
+class WaitOptions:
+    """How ``wait_until_valid`` proves a credential (the ``wait_*`` options of the module and the lookup)."""
+
+    endpoint: str | None = None
+    region: str = "us-east-1"
+    successes: int = 3
+    timeout: float = 60
+
+    @classmethod
+    def from_getter(cls, get: t.Callable[[str], t.Any]) -> WaitOptions | None:
+        if not get("wait_until_valid"):
+            return None
+        return cls(
+            endpoint=get("wait_sts_endpoint"),
+            region=get("wait_region"),
+            successes=get("wait_successes"),
+            timeout=get("wait_timeout"),
+        )
+
+
+def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions | None) -> dict[str, t.Any]:
+    """A new credential, proven with STS first when ``wait`` is given (its caller ARN then in ``arn``).
+
+    A credential that fails the proof is revoked, so that a failed play leaves no IAM user behind.
+    """
+    creds = issue(client, request)
+    if wait is None:
+        return creds
+    try:
+        creds["arn"] = wait_until_valid(
+            creds, endpoint=wait.endpoint, region=wait.region, successes=wait.successes, timeout=wait.timeout
+        )
+    except CredentialCheckError as exc:
+        if creds.get("lease_id"):
+            try:
+                client.action("sys/leases/revoke", {"lease_id": creds["lease_id"]}, method="PUT")
+                note = f"lease {creds['lease_id']} was revoked"
+            except VaultOpsError as revoke_error:
+                note = f"revoking lease {creds['lease_id']} failed too: {revoke_error}"
+            raise CredentialCheckError(f"{exc.message}; {note}") from None
+        raise
+    return creds
 
 
 def issue(client: VaultClient, request: CredsRequest) -> dict[str, t.Any]:

@@ -129,33 +129,17 @@ credentials:
       type: str
 """
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, issue, wait_until_valid
+from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, WaitOptions, issue_checked
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 
 
 def body(module: VaultModule) -> None:
     params = module.params
-    request = CredsRequest(
-        role=params["role"],
-        engine=params["engine"],
-        mount_point=params["mount_point"],
-        kind=params["kind"],
-        ttl=params["ttl"],
-        role_arn=params["role_arn"],
-        role_session_name=params["role_session_name"],
-    )
+    request = CredsRequest.from_getter(params["role"], params.get)
     request.validate()
     if module.check_mode:
         module.exit_json(changed=True, msg="check mode: no credential issued")
-    creds = issue(module.client, request)
-    if params["wait_until_valid"]:
-        creds["arn"] = wait_until_valid(
-            creds,
-            endpoint=params["wait_sts_endpoint"],
-            region=params["wait_region"],
-            successes=params["wait_successes"],
-            timeout=params["wait_timeout"],
-        )
+    creds = issue_checked(module.client, request, WaitOptions.from_getter(params.get))
     module.exit_json(changed=True, credentials=creds)
 
 
