@@ -53,7 +53,8 @@ options:
     description:
       - How often to try again reads and configuration writes that failed because Vault was unreachable,
         sealed, without an active node (a leader election) or rate limiting. Defaults to V(3).
-      - A request that issues a credential is never retried automatically, since a retry would mint a second one.
+      - A request that issues a credential is tried again only when Vault cannot have acted on it (connection refused,
+        sealed node, standby without a leader), since a repeated request would mint a second credential.
     type: int
   auth_method:
     description: How to log in.

@@ -17,7 +17,8 @@ description:
     C(register)."
   - As a safety net, O(cache) (on by default) makes the same request within one C(ansible-playbook) run return the
     same credential instead of minting another, even across hosts and forks.
-  - A request for credentials is never retried automatically, since a retry would mint a second credential.
+  - A request for credentials is tried again only where Vault cannot have acted on it (connection refused, sealed
+    node, standby without a leader), since a repeated request would mint a second credential.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.connection.PLUGINS

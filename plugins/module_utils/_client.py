@@ -55,6 +55,8 @@ class VaultOpsError(Exception):
         self.message = message
         self.path = path
         self.status = status
+        self.retryable = status in RETRY_STATUS
+        self.refused = False
         text = message if path is None else f"{message} (path: {path})"
         super().__init__(text)
 
@@ -62,9 +64,17 @@ class VaultOpsError(Exception):
 class VaultConnectionError(VaultOpsError):
     """Vault could not be reached."""
 
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.retryable = True
+
 
 class VaultSealedError(VaultOpsError):
     """Vault answered that it is sealed or has no active node."""
+
+    def __init__(self, message: str, *, path: str | None = None, status: int | None = 503) -> None:
+        super().__init__(message, path=path, status=status)
+        self.retryable = True
 
 
 class VaultPermissionError(VaultOpsError):
@@ -176,8 +186,10 @@ class VaultClient:
 
     ``read``/``list`` return ``None`` when Vault has nothing at the path;
     ``delete`` returns ``False`` then. Reads and writes are retried on
-    connection errors and on the statuses in :data:`RETRY_STATUS`; requests
-    that mint credentials go through :meth:`issue`, which never retries.
+    connection errors and on the statuses in :data:`RETRY_STATUS`. Requests
+    that mint credentials (:meth:`issue`) or act once (:meth:`action`, login)
+    are tried again only where Vault cannot have acted on them: a refused
+    connection, a sealed node, a standby without a leader.
     """
 
     def __init__(
@@ -229,7 +241,8 @@ class VaultClient:
             self._require(("jwt",), method)
             payload = {"jwt": opts.jwt, "role": opts.role}
             payload = {k: v for k, v in payload.items() if v is not None}
-        response = self._call("POST", path, payload, retry=True)
+        # a repeated login could mint a second token or use up a single-use secret ID
+        response = self._call("POST", path, payload, retry="unprocessed")
         auth = (response or {}).get("auth") or {}
         token = auth.get("client_token")
         if not token:
@@ -265,8 +278,8 @@ class VaultClient:
         return self._call("DELETE", path, None, retry=True, missing_ok=True) is not None
 
     def issue(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "GET") -> dict[str, t.Any]:
-        """A request that mints a credential: the whole response, and never retried."""
-        response = self._call(method, path, data, retry=False)
+        """A request that mints a credential: the whole response; retried only if Vault cannot have acted."""
+        response = self._call(method, path, data, retry="unprocessed")
         if not response:
             raise VaultOpsError("Vault returned no credential", path=path)
         return response
@@ -274,8 +287,8 @@ class VaultClient:
     def action(
         self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST"
     ) -> dict[str, t.Any] | None:
-        """A request with a side effect that must not repeat (rotate a key, revoke): never retried."""
-        return self._call(method, path, data or {}, retry=False)
+        """A request that must not happen twice (rotate a key, revoke); retried only if Vault cannot have acted."""
+        return self._call(method, path, data or {}, retry="unprocessed")
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -285,20 +298,23 @@ class VaultClient:
         path: str,
         data: dict[str, t.Any] | None,
         *,
-        retry: bool,
+        retry: bool | str,
         missing_ok: bool = False,
     ) -> dict[str, t.Any] | None:
+        """``retry``: True for any transient error; ``"unprocessed"`` only where Vault cannot have acted
+        (refused connection, sealed or standby node), for requests that must not happen twice; False never."""
         path = path.strip("/")
         attempts = 1 + (max(self.options.retries, 0) if retry else 0)
         for attempt in range(attempts):
             try:
                 return self._request(method, path, data, missing_ok)
-            except (VaultConnectionError, VaultSealedError) as exc:
-                last: VaultOpsError = exc
             except VaultOpsError as exc:
-                if exc.status not in RETRY_STATUS:
+                if retry == "unprocessed":
+                    if not isinstance(exc, VaultSealedError) and not getattr(exc, "refused", False):
+                        raise
+                elif not exc.retryable:
                     raise
-                last = exc
+                last: VaultOpsError = exc
             if attempt + 1 < attempts:
                 self._sleep(min(self.options.retry_delay * (2**attempt), 5.0))
         raise last
@@ -330,14 +346,30 @@ class VaultClient:
             ) from None
         except hvac.exceptions.InvalidRequest as exc:
             raise VaultInvalidRequest(_vault_message(exc, "invalid request"), path=path, status=400) from None
+        except hvac.exceptions.InternalServerError as exc:
+            message = _vault_message(exc, "internal server error")
+            if "node not active" in message or "no active" in message:
+                # a standby during a leader election: nothing was done, any request may be tried again
+                raise VaultSealedError(f"Vault has no active node: {message}", path=path, status=500) from None
+            raise VaultOpsError(message, path=path, status=500) from None
+        except hvac.exceptions.UnexpectedError as exc:
+            # hvac gives no status for the codes it has no class for (412, 504, ...): worth another try
+            error = VaultOpsError(_vault_message(exc, "unexpected answer"), path=path)
+            error.retryable = True
+            raise error from None
         except hvac.exceptions.VaultError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None) or _status_of(exc)
             raise VaultOpsError(_vault_message(exc, type(exc).__name__), path=path, status=status) from None
         except requests.exceptions.RequestException as exc:
-            raise VaultConnectionError(
+            error = VaultConnectionError(
                 f"cannot reach Vault at {self.options.url}: {type(exc).__name__}: {exc}",
                 path=path,
-            ) from None
+            )
+            # a refused connection never reached Vault; a timeout may have
+            error.refused = isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
+                exc, requests.exceptions.Timeout
+            )
+            raise error from None
         if response is None:
             return {}
         if isinstance(response, dict):

@@ -35,6 +35,8 @@ class ValidationError(ValueError):
 
 def duration_to_seconds(value: t.Any, field: str = "duration") -> int:
     """Seconds from an int, a numeric string or a Go/Vault duration such as ``1h30m`` or ``1h0m0s``."""
+    if value is None:
+        return 0
     if isinstance(value, bool):
         raise ValidationError(field, f"expected a duration, got a boolean {value!r}")
     if isinstance(value, (int, float)):
@@ -124,6 +126,7 @@ NORMALISERS: dict[str, t.Callable[[t.Any], t.Any]] = {
     "duration": duration_to_seconds,
     "json": json_document,
     "list": string_list,
+    "seq": lambda v: [] if v is None else ([s.strip() for s in v.split(",")] if isinstance(v, str) else list(v)),
     "map": string_map,
     "raw": lambda v: v,
 }
@@ -145,7 +148,10 @@ def differences(
     current: t.Mapping[str, t.Any] | None,
     spec: t.Mapping[str, str],
 ) -> dict[str, tuple[t.Any, t.Any]]:
-    """``{field: (current, desired)}`` for every set desired field that differs, both normalised."""
+    """``{field: (current, desired)}`` for every set desired field that differs, both normalised.
+
+    A field that Vault leaves out of its answer counts as empty (Vault omits empty lists, for one).
+    """
     current = current or {}
     changes: dict[str, tuple[t.Any, t.Any]] = {}
     for name, value in desired.items():
@@ -153,7 +159,7 @@ def differences(
             continue
         kind = spec[name]
         want = normalise(kind, value)
-        have = normalise(kind, current.get(name)) if name in current else None
+        have = normalise(kind, current.get(name))
         if have != want:
             changes[name] = (have, want)
     return changes

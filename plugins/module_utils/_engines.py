@@ -103,8 +103,8 @@ AWS_ROOT_SPEC: dict[str, str] = {
     "iam_endpoint": "str",
     "sts_endpoint": "str",
     "sts_region": "str",
-    "sts_fallback_endpoints": "list",
-    "sts_fallback_regions": "list",
+    "sts_fallback_endpoints": "seq",
+    "sts_fallback_regions": "seq",
     "max_retries": "int",
     "username_template": "str",
     "role_arn": "str",
@@ -115,7 +115,7 @@ AWS_ROOT_SECRETS = ("secret_key",)
 AWS_LEASE_SPEC: dict[str, str] = {"lease": "duration", "lease_max": "duration"}
 
 AWS_ROLE_SPEC: dict[str, str] = {
-    "credential_type": "list",
+    "credential_type": "str",
     "policy_arns": "list",
     "policy_document": "json",
     "role_arns": "list",
@@ -131,52 +131,52 @@ AWS_ROLE_SPEC: dict[str, str] = {
 }
 AWS_STATIC_ROLE_SPEC: dict[str, str] = {"username": "str", "rotation_period": "duration"}
 
-# field -> credential types that accept it (the engine refuses the others)
+_STS_TYPES = ("assumed_role", "federation_token", "session_token")
+# field -> the credential types that accept a non-empty value (the engine's own rules, role.validate())
 AWS_ROLE_FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "role_arns": ("assumed_role",),
-    "user_path": ("iam_user",),
-    "permissions_boundary_arn": ("iam_user",),
-    "iam_tags": ("iam_user",),
-    "iam_groups": ("iam_user", "federation_token"),
-    "default_sts_ttl": ("assumed_role", "federation_token", "session_token"),
-    "max_sts_ttl": ("assumed_role", "federation_token", "session_token"),
-    "mfa_serial_number": ("session_token",),
     "session_tags": ("assumed_role",),
     "external_id": ("assumed_role",),
+    "user_path": ("iam_user",),
+    "permissions_boundary_arn": ("iam_user",),
+    "default_sts_ttl": _STS_TYPES,
+    "max_sts_ttl": _STS_TYPES,
     "policy_document": ("iam_user", "assumed_role", "federation_token"),
     "policy_arns": ("iam_user", "assumed_role", "federation_token"),
 }
 _USER_PATH = re.compile(r"^/([\x21-\x7F]{0,510}/)?$")
 
 
+def _is_set(name: str, value: t.Any) -> bool:
+    if value in (None, "", [], {}):
+        return False
+    if AWS_ROLE_SPEC.get(name) == "duration":
+        return duration_to_seconds(value, name) != 0
+    return True
+
+
 def validate_aws_role(desired: dict[str, t.Any]) -> None:
-    """Refuse combinations the engine refuses, naming the fields, before anything is written."""
-    types = string_list(desired.get("credential_type"))
-    if not types:
+    """Refuse what the engine would refuse, naming the fields, before anything is written."""
+    credential_type = desired.get("credential_type")
+    if not credential_type:
         raise ValidationError("credential_type", "is required when state=present")
-    unknown = [c for c in types if c not in AWS_CREDENTIAL_TYPES]
-    if unknown:
+    if credential_type not in AWS_CREDENTIAL_TYPES:
         raise ValidationError(
             "credential_type",
-            f"unknown type {', '.join(unknown)}; expected one of {', '.join(AWS_CREDENTIAL_TYPES)}",
+            f"unknown type {credential_type!r}; expected one of {', '.join(AWS_CREDENTIAL_TYPES)}",
         )
     for name, allowed in AWS_ROLE_FIELD_TYPES.items():
-        value = desired.get(name)
-        if value in (None, "", [], {}):
-            continue
-        refused = [c for c in types if c not in allowed]
-        if refused:
+        if _is_set(name, desired.get(name)) and credential_type not in allowed:
             raise ValidationError(
-                name,
-                f"is not valid with credential_type {', '.join(refused)} (only with {', '.join(allowed)})",
+                name, f"is not valid with credential_type {credential_type} (only with {', '.join(allowed)})"
             )
-    if "policy_document" in desired and desired["policy_document"] not in (None, ""):
+    if desired.get("policy_document") not in (None, ""):
         document = json_document(desired["policy_document"], "policy_document")
         if not isinstance(document, dict):
             raise ValidationError("policy_document", "must be a JSON object (an IAM policy document)")
     if desired.get("user_path") and not _USER_PATH.match(desired["user_path"]):
         raise ValidationError("user_path", "must begin and end with '/', as IAM paths do")
-    if "assumed_role" in types and not string_list(desired.get("role_arns")):
+    if credential_type == "assumed_role" and not string_list(desired.get("role_arns")):
         raise ValidationError("role_arns", "is required for credential_type assumed_role")
     default_ttl, max_ttl = desired.get("default_sts_ttl"), desired.get("max_sts_ttl")
     if default_ttl is not None and max_ttl is not None:
@@ -201,8 +201,6 @@ def aws_role_payload(desired: dict[str, t.Any]) -> dict[str, t.Any]:
             payload[name] = duration_to_seconds(value, name)
         else:
             payload[name] = value
-    if "credential_type" in payload:
-        payload["credential_type"] = ",".join(payload["credential_type"])
     return payload
 
 

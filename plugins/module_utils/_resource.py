@@ -15,7 +15,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field
 
-from ._compare import MASK, differences, masked, normalise_record
+from ._compare import MASK, differences, normalise_record
 
 UPDATE_SECRET_CHOICES = ("always", "on_create")
 
@@ -75,7 +75,7 @@ def reconcile(
     if not changed:
         return Outcome(False, before, after)
     if secrets:
-        # a secret that will be sent shows as changed: its old value is unknown
+        # a secret that will be sent shows as changed: Vault never returns the old value
         after.update(secret_mask)
         if not creating:
             before.update(dict.fromkeys(secrets, "VALUE_NOT_RETURNED_BY_VAULT"))
@@ -84,6 +84,4 @@ def reconcile(
         body.update(secrets)
         write(body)
     fields = sorted(changes) + (sorted(secrets) if rewrite_secret or changes else [])
-    return Outcome(
-        True, masked(before, secrets), masked(after, secrets), changed_fields=fields, secret_written=bool(secrets)
-    )
+    return Outcome(True, before, after, changed_fields=fields, secret_written=bool(secrets))

@@ -27,13 +27,6 @@ options:
     description: Mount of the AWS secrets engine.
     type: str
     default: aws
-  state:
-    description:
-      - V(present) writes the configuration; V(absent) deletes C(config/root), after which the engine falls back
-        to its default credential chain.
-    type: str
-    choices: [present, absent]
-    default: present
   access_key:
     description: Access key ID of the IAM user the engine uses.
     type: str
@@ -112,7 +105,7 @@ EXAMPLES = r"""
 RETURN = r"""
 config:
   description: The configuration after the change (predicted in check mode); the secret key is masked.
-  returned: when O(state=present)
+  returned: when a root option is set
   type: dict
   sample:
     access_key: AKIAEXAMPLE
@@ -125,11 +118,11 @@ lease:
   sample: {lease: 1800, lease_max: 43200}
 secret_key_written:
   description: Whether O(secret_key) was sent to Vault (or would be, in check mode).
-  returned: when O(state=present)
+  returned: when a root option is set
   type: bool
 update_secret:
   description: The O(update_secret) policy that decided RV(secret_key_written).
-  returned: when O(state=present)
+  returned: when a root option is set
   type: str
 """
 
@@ -178,64 +171,56 @@ def body(module: VaultModule) -> None:
     engine = AwsEngine(module.client, params["mount_point"])
     desired = validate({name: params.get(name) for name in AWS_ROOT_SPEC}, AWS_ROOT_SPEC)
     lease_desired = validate({name: params.get(name) for name in AWS_LEASE_SPEC}, AWS_LEASE_SPEC)
-    state = params["state"]
-    current = engine.read_root()
-    if (
-        current is not None
-        and not current.get("access_key")
-        and not current.get("region")
-        and not current.get("iam_endpoint")
-    ):
-        # the engine answers with defaults when nothing is configured
-        current = None
     secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
-
-    def payload(want: dict[str, t.Any], have: dict[str, t.Any] | None) -> dict[str, t.Any]:
-        merged = root_payload(want, have)
-        require_secret(True, secrets, merged)
-        return merged
-
-    outcome = reconcile(
-        state=state,
-        current=current,
-        desired=desired,
-        spec=AWS_ROOT_SPEC,
-        write=engine.write_root,
-        delete=lambda: engine.client.delete(f"{engine.mount}/config/root"),
-        check_mode=module.check_mode,
-        payload=payload,
-        secrets=secrets,
-        update_secret=params["update_secret"],
-    )
-    if state == "present":
-        # check mode writes nothing, so it reaches here: tell the truth about the real run
-        require_secret(outcome.changed, secrets, root_payload(desired, current))
     result: dict[str, t.Any] = {}
-    lease_outcome: Outcome | None = None
-    if state == "present":
-        result.update(
-            config=outcome.after,
-            secret_key_written=outcome.changed and bool(secrets),
+    parts: dict[str, Outcome] = {}
+
+    if desired or secrets:
+        current = engine.read_root()
+        if current is not None and not any(current.get(k) for k in ("access_key", "region", "iam_endpoint")):
+            current = None  # the engine answers with defaults when nothing is configured
+
+        def payload(want: dict[str, t.Any], have: dict[str, t.Any] | None) -> dict[str, t.Any]:
+            merged = root_payload(want, have)
+            require_secret(True, secrets, merged)
+            return merged
+
+        root = reconcile(
+            state="present",
+            current=current,
+            desired=desired,
+            spec=AWS_ROOT_SPEC,
+            write=engine.write_root,
+            delete=lambda: None,
+            check_mode=module.check_mode,
+            payload=payload,
+            secrets=secrets,
             update_secret=params["update_secret"],
         )
-        if lease_desired:
-            lease_current = engine.read_lease()
-            lease_outcome = reconcile(
-                state="present",
-                current=lease_current,
-                desired=lease_desired,
-                spec=AWS_LEASE_SPEC,
-                write=lambda p: engine.write_lease({k: f"{v}s" for k, v in p.items()}),
-                delete=lambda: None,
-                check_mode=module.check_mode,
-            )
-            result["lease"] = lease_outcome.after
-    if lease_outcome is None:
-        module.exit_outcome(outcome, **result)
+        # check mode writes nothing, so it gets here: tell the truth about what the real run would do
+        require_secret(root.changed, secrets, root_payload(desired, current))
+        parts["root"] = root
+        result.update(
+            config=root.after,
+            secret_key_written=root.changed and bool(secrets),
+            update_secret=params["update_secret"],
+        )
+    if lease_desired:
+        lease = reconcile(
+            state="present",
+            current=engine.read_lease(),
+            desired=lease_desired,
+            spec=AWS_LEASE_SPEC,
+            write=lambda p: engine.write_lease({k: f"{v}s" for k, v in p.items()}),
+            delete=lambda: None,
+            check_mode=module.check_mode,
+        )
+        parts["lease"] = lease
+        result["lease"] = lease.after
     combined = Outcome(
-        changed=outcome.changed or lease_outcome.changed,
-        before={"root": outcome.before, "lease": lease_outcome.before},
-        after={"root": outcome.after, "lease": lease_outcome.after},
+        changed=any(part.changed for part in parts.values()),
+        before={name: part.before for name, part in parts.items()},
+        after={name: part.after for name, part in parts.items()},
     )
     module.exit_outcome(combined, **result)
 
@@ -244,7 +229,6 @@ def main() -> None:
     module = VaultModule(
         argument_spec=argument_spec(
             mount_point=dict(type="str", default="aws"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
             access_key=dict(type="str", no_log=False),
             secret_key=dict(type="str", no_log=True),
             update_secret=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),

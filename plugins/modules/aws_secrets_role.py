@@ -36,10 +36,9 @@ options:
     default: present
   credential_type:
     description:
-      - Kinds of credential the role issues; required when O(state=present).
-      - V(session_token) exists on HashiCorp Vault; the AWS plugin of OpenBao refuses it.
-    type: list
-    elements: str
+      - Kind of credential the role issues; required when O(state=present).
+      - V(session_token) exists on HashiCorp Vault's engine; the AWS plugin of OpenBao refuses it.
+    type: str
     choices: [iam_user, assumed_role, federation_token, session_token]
   policy_document:
     description: An IAM policy document, as a JSON string or as YAML data.
@@ -115,7 +114,7 @@ role:
   returned: when O(state=present)
   type: dict
   sample:
-    credential_type: [iam_user]
+    credential_type: iam_user
     policy_document: {Version: "2012-10-17", Statement: []}
 """
 
@@ -162,11 +161,7 @@ def main() -> None:
             name=dict(type="str", required=True),
             mount_point=dict(type="str", default="aws"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
-            credential_type=dict(
-                type="list",
-                elements="str",
-                choices=["iam_user", "assumed_role", "federation_token", "session_token"],
-            ),
+            credential_type=dict(type="str", choices=["iam_user", "assumed_role", "federation_token", "session_token"]),
             policy_document=dict(type="raw"),
             policy_arns=dict(type="list", elements="str"),
             role_arns=dict(type="list", elements="str"),

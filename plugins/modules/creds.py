@@ -14,7 +14,8 @@ description:
     and reuse it across tasks; a task runs once per host, so each host gets its own credential
     (use C(run_once) to share one).
   - The result holds the secret, so set C(no_log) on the task.
-  - The request is never retried automatically, since a retry would mint a second credential.
+  - The request is tried again only where Vault cannot have acted on it (connection refused, sealed node, standby
+    without a leader), since a repeated request would mint a second credential.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
