@@ -400,9 +400,9 @@ def _vault_message(exc: Exception, default: str) -> str:
     errors = getattr(exc, "errors", None)
     if errors:
         return "; ".join(str(e) for e in errors if e) or default
-    text = str(exc)
     # hvac appends ", on METHOD URL"; the path is reported separately
-    return text.split(", on ", 1)[0] or default
+    text = str(exc).split(", on ", 1)[0]
+    return default if text in ("", "None") else text
 
 
 def connect(options: ConnectionOptions) -> VaultClient:

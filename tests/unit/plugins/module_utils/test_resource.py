@@ -1,0 +1,326 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import MASK
+from ansible_collections.vaultops.cloud.plugins.module_utils._resource import Outcome, reconcile
+
+SPEC = {"name": "str", "ttl": "duration", "policy": "json"}
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+CURRENT = {"name": "x", "ttl": 3600, "accessor": "not-in-spec"}
+NOT_RETURNED = "VALUE_NOT_RETURNED_BY_VAULT"
+
+
+class Recorder:
+    """The write/delete/payload callbacks, remembering every call."""
+
+    def __init__(self) -> None:
+        self.writes: list[dict[str, t.Any]] = []
+        self.deletes = 0
+        self.payload_calls: list[tuple[dict[str, t.Any], dict[str, t.Any] | None]] = []
+
+    def write(self, body: dict[str, t.Any]) -> None:
+        self.writes.append(body)
+
+    def delete(self) -> bool:
+        self.deletes += 1
+        return True
+
+    def payload(self, want: dict[str, t.Any], have: dict[str, t.Any] | None) -> dict[str, t.Any]:
+        self.payload_calls.append((want, have))
+        return {"merged": sorted(k for k, v in want.items() if v is not None), "had": sorted(have or {})}
+
+
+def run(rec: Recorder, **kwargs: t.Any) -> Outcome:
+    kwargs.setdefault("spec", SPEC)
+    kwargs.setdefault("check_mode", False)
+    return reconcile(write=rec.write, delete=rec.delete, **kwargs)
+
+
+class Case(t.NamedTuple):
+    state: str
+    current: dict[str, t.Any] | None
+    desired: dict[str, t.Any]
+    changed: bool
+    before: dict[str, t.Any]
+    after: dict[str, t.Any]
+    fields: list[str]
+    body: dict[str, t.Any] | None = None  # what write() receives outside check mode
+    deletes: int = 0  # delete() calls outside check mode
+
+
+UNSET = {"name": None, "ttl": None, "policy": None}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            Case(
+                state="present",
+                current=None,
+                desired={"name": "x", "ttl": "1h", "policy": None},
+                changed=True,
+                before={},
+                after={"name": "x", "ttl": 3600},
+                fields=["name", "ttl"],
+                body={"name": "x", "ttl": "1h"},
+            ),
+            id="create",
+        ),
+        pytest.param(
+            Case(
+                state="present",
+                current=CURRENT,
+                desired={"name": "x", "ttl": "1h0m0s", "policy": None},
+                changed=False,
+                before={"name": "x", "ttl": 3600},
+                after={"name": "x", "ttl": 3600},
+                fields=[],
+            ),
+            id="unchanged",
+        ),
+        pytest.param(
+            Case(
+                state="present",
+                current=CURRENT,
+                desired={"name": "x", "ttl": "2h", "policy": None},
+                changed=True,
+                before={"name": "x", "ttl": 3600},
+                after={"name": "x", "ttl": 7200},
+                fields=["ttl"],
+                body={"name": "x", "ttl": "2h"},
+            ),
+            id="changed",
+        ),
+        pytest.param(
+            Case(
+                state="absent",
+                current=CURRENT,
+                desired=UNSET,
+                changed=True,
+                before={"name": "x", "ttl": 3600},
+                after={},
+                fields=["name", "ttl"],
+                deletes=1,
+            ),
+            id="absent-present",
+        ),
+        pytest.param(
+            Case(state="absent", current=None, desired=UNSET, changed=False, before={}, after={}, fields=[]),
+            id="absent-missing",
+        ),
+    ],
+)
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_reconcile(case: Case, check_mode: bool) -> None:
+    rec = Recorder()
+    outcome = run(rec, state=case.state, current=case.current, desired=case.desired, check_mode=check_mode)
+    assert outcome.changed is case.changed
+    assert outcome.before == case.before
+    assert outcome.after == case.after
+    assert outcome.changed_fields == case.fields
+    assert outcome.diff() == {"before": case.before, "after": case.after}
+    if check_mode:
+        assert rec.writes == []
+        assert rec.deletes == 0
+    else:
+        assert rec.writes == ([] if case.body is None else [case.body])
+        assert rec.deletes == case.deletes
+
+
+class SecretCase(t.NamedTuple):
+    current: dict[str, t.Any] | None
+    desired: dict[str, t.Any]
+    update_secret: str
+    changed: bool
+    body: dict[str, t.Any] | None  # what write() receives outside check mode
+    fields: list[str]
+    before: dict[str, t.Any]
+    after: dict[str, t.Any]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            SecretCase(
+                current=None,
+                desired={"name": "x"},
+                update_secret="on_create",
+                changed=True,
+                body={"name": "x", "secret_key": SECRET},
+                fields=["name", "secret_key"],
+                before={},
+                after={"name": "x", "secret_key": MASK},
+            ),
+            id="create-writes-secret",
+        ),
+        pytest.param(
+            SecretCase(
+                current=CURRENT,
+                desired={"name": "x"},
+                update_secret="on_create",
+                changed=False,
+                body=None,
+                fields=[],
+                before={"name": "x", "ttl": 3600},
+                after={"name": "x", "ttl": 3600},
+            ),
+            id="unchanged-on_create-keeps-secret",
+        ),
+        pytest.param(
+            SecretCase(
+                current=CURRENT,
+                desired={"name": "x"},
+                update_secret="always",
+                changed=True,
+                body={"name": "x", "secret_key": SECRET},
+                fields=["secret_key"],
+                before={"name": "x", "ttl": 3600, "secret_key": NOT_RETURNED},
+                after={"name": "x", "ttl": 3600, "secret_key": MASK},
+            ),
+            id="unchanged-always-rewrites-secret",
+        ),
+        pytest.param(
+            SecretCase(
+                current=CURRENT,
+                desired={"name": "y"},
+                update_secret="on_create",
+                changed=True,
+                body={"name": "y", "secret_key": SECRET},
+                fields=["name", "secret_key"],
+                before={"name": "x", "ttl": 3600, "secret_key": NOT_RETURNED},
+                after={"name": "y", "ttl": 3600, "secret_key": MASK},
+            ),
+            id="other-change-writes-secret-along",
+        ),
+        pytest.param(
+            SecretCase(
+                current=None,
+                desired={"name": "x"},
+                update_secret="always",
+                changed=True,
+                body={"name": "x", "secret_key": SECRET},
+                fields=["name", "secret_key"],
+                before={},
+                after={"name": "x", "secret_key": MASK},
+            ),
+            id="create-always",
+        ),
+    ],
+)
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_reconcile_secrets(case: SecretCase, check_mode: bool) -> None:
+    rec = Recorder()
+    outcome = run(
+        rec,
+        state="present",
+        current=case.current,
+        desired=case.desired,
+        secrets={"secret_key": SECRET},
+        update_secret=case.update_secret,
+        check_mode=check_mode,
+    )
+    assert outcome.changed is case.changed
+    assert outcome.changed_fields == case.fields
+    assert outcome.secret_written is case.changed
+    assert outcome.before == case.before
+    assert outcome.after == case.after
+    assert outcome.diff() == {"before": case.before, "after": case.after}
+    assert SECRET not in repr(outcome.diff())
+    if check_mode or case.body is None:
+        assert rec.writes == []
+    else:
+        assert rec.writes == [case.body]
+
+
+def test_reconcile_update_masks_the_secret_and_never_shows_it() -> None:
+    rec = Recorder()
+    outcome = run(
+        rec,
+        state="present",
+        current=CURRENT,
+        desired={"name": "y"},
+        secrets={"secret_key": SECRET},
+    )
+    assert outcome.after == {"name": "y", "ttl": 3600, "secret_key": MASK}
+    assert outcome.before == {"name": "x", "ttl": 3600, "secret_key": NOT_RETURNED}
+    assert SECRET not in repr(outcome)
+
+
+def test_reconcile_create_does_not_invent_a_previous_secret() -> None:
+    rec = Recorder()
+    outcome = run(rec, state="present", current=None, desired={"name": "x"}, secrets={"secret_key": SECRET})
+    assert outcome.before == {}
+    assert outcome.after == {"name": "x", "secret_key": MASK}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_reconcile_secret_rewrite_alone_shows_in_the_diff(check_mode: bool) -> None:
+    rec = Recorder()
+    outcome = run(
+        rec,
+        state="present",
+        current=CURRENT,
+        desired={"name": "x", "ttl": "1h"},
+        secrets={"secret_key": SECRET},
+        update_secret="always",
+        check_mode=check_mode,
+    )
+    assert outcome.changed is True
+    assert outcome.changed_fields == ["secret_key"]
+    assert outcome.diff() == {
+        "before": {"name": "x", "ttl": 3600, "secret_key": NOT_RETURNED},
+        "after": {"name": "x", "ttl": 3600, "secret_key": MASK},
+    }
+    assert SECRET not in repr(outcome)
+    assert rec.writes == ([] if check_mode else [{"name": "x", "ttl": "1h", "secret_key": SECRET}])
+
+
+def test_reconcile_ignores_unset_secrets() -> None:
+    rec = Recorder()
+    outcome = run(
+        rec,
+        state="present",
+        current=CURRENT,
+        desired={"name": "x"},
+        secrets={"secret_key": None},
+        update_secret="always",
+    )
+    assert (outcome.changed, outcome.secret_written, rec.writes) == (False, False, [])
+
+
+def test_reconcile_uses_payload_callback_and_adds_secrets() -> None:
+    rec = Recorder()
+    desired = {"name": "y", "ttl": None}
+    outcome = run(
+        rec,
+        state="present",
+        current=CURRENT,
+        desired=desired,
+        payload=rec.payload,
+        secrets={"secret_key": SECRET},
+    )
+    assert outcome.changed is True
+    assert rec.payload_calls == [(desired, CURRENT)]
+    assert rec.writes == [{"merged": ["name"], "had": ["accessor", "name", "ttl"], "secret_key": SECRET}]
+
+
+def test_reconcile_check_mode_never_builds_the_payload() -> None:
+    rec = Recorder()
+    outcome = run(rec, state="present", current=None, desired={"name": "x"}, payload=rec.payload, check_mode=True)
+    assert outcome.changed is True
+    assert (rec.payload_calls, rec.writes, rec.deletes) == ([], [], 0)
+
+
+def test_reconcile_absent_ignores_desired_differences() -> None:
+    rec = Recorder()
+    outcome = run(rec, state="absent", current=CURRENT, desired={"name": "other"})
+    assert (outcome.changed, outcome.after, rec.deletes, rec.writes) == (True, {}, 1, [])
