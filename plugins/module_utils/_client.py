@@ -43,9 +43,11 @@ ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
     "skip_verify": ("VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"),
 }
 
-# Status codes worth another try for reads and configuration writes: a standby
-# without a leader (leader election), a sealed or starting node, rate limits.
-RETRY_STATUS = frozenset({412, 429, 500, 502, 503, 504})
+# Status codes worth another try for reads and configuration writes: a sealed or
+# starting node, proxies and load balancers between us and Vault, rate limits. A
+# plain 500 is mostly a plugin's own error and is not retried; a standby without a
+# leader (leader election) answers 500 too, and is recognised by its message.
+RETRY_STATUS = frozenset({412, 429, 502, 503, 504})
 
 
 class VaultOpsError(Exception):

@@ -460,7 +460,7 @@ def assert_error(
         (405, False),
         (412, True),
         (429, True),
-        (500, True),
+        (500, False),
         (501, False),
         (502, True),
         (503, True),
@@ -586,7 +586,7 @@ def test_internal_server_error_is_not_sealed(make_client: t.Callable[..., t.Any]
     kit = make_client({("GET", ROLE_PATH): http_error(500, text)}, retries=0)
     with pytest.raises(VaultOpsError) as exc_info:
         kit.client.read(ROLE_PATH)
-    assert_error(exc_info.value, VaultOpsError, 500, retryable=True, refused=False)
+    assert_error(exc_info.value, VaultOpsError, 500, retryable=False, refused=False)
     assert str(exc_info.value) == f"{text} (path: {ROLE_PATH})"
 
 
@@ -599,7 +599,7 @@ def test_internal_server_error_is_not_sealed(make_client: t.Callable[..., t.Any]
         pytest.param(http_error(405, "unsupported operation"), VaultOpsError, None, True, False, id="405"),
         pytest.param(http_error(412, "index"), VaultOpsError, None, True, False, id="412"),
         pytest.param(http_error(429, "rate limited"), VaultOpsError, 429, True, False, id="429"),
-        pytest.param(http_error(500, "internal error"), VaultOpsError, 500, True, False, id="500"),
+        pytest.param(http_error(500, "internal error"), VaultOpsError, 500, False, False, id="500"),
         pytest.param(http_error(500, "node not active"), VaultSealedError, 500, True, False, id="500-standby"),
         pytest.param(http_error(501, "not initialized"), VaultOpsError, 501, False, False, id="501"),
         pytest.param(http_error(502, "bad gateway"), VaultOpsError, 502, True, False, id="502"),
@@ -699,7 +699,6 @@ def test_connection_error_mentions_the_url(make_client: t.Callable[..., t.Any]) 
 RETRYABLE = [
     pytest.param(http_error(503, "Vault is sealed"), VaultSealedError, id="503-sealed"),
     pytest.param(http_error(500, "local node not active"), VaultSealedError, id="500-standby"),
-    pytest.param(http_error(500, "internal error"), VaultOpsError, id="500"),
     pytest.param(http_error(502, "bad gateway"), VaultOpsError, id="502"),
     pytest.param(http_error(429, "rate limited"), VaultOpsError, id="429"),
     pytest.param(http_error(412, "required index state not present"), VaultOpsError, id="412-unexpected"),
@@ -806,7 +805,6 @@ UNPROCESSED = [
 UNPROCESSED_ERRORS = [pytest.param(param.values[0], id=param.id) for param in UNPROCESSED]
 # Vault may have acted on these (or answered for good): never tried again for them
 MAYBE_PROCESSED = [
-    pytest.param(http_error(500, "internal error"), VaultOpsError, id="500"),
     pytest.param(http_error(502, "bad gateway"), VaultOpsError, id="502"),
     pytest.param(http_error(429, "rate limited"), VaultOpsError, id="429"),
     pytest.param(http_error(412, "required index state not present"), VaultOpsError, id="412-unexpected"),
@@ -892,11 +890,11 @@ def test_issue_after_sealed_or_refused_recovers(
 @pytest.mark.parametrize(
     "error",
     [
-        pytest.param(http_error(500, "internal error"), id="500"),
+        pytest.param(http_error(502, "bad gateway"), id="502"),
         pytest.param(requests.exceptions.ReadTimeout("read timed out"), id="read-timeout"),
     ],
 )
-def test_issue_after_500_or_read_timeout_is_one_request(
+def test_issue_after_502_or_read_timeout_is_one_request(
     make_client: t.Callable[..., t.Any], vault_json: t.Any, error: Exception
 ) -> None:
     kit = make_client({("GET", "aws/creds/deploy"): [error, vault_json("aws_creds_iam_user")]}, retries=3)
@@ -985,3 +983,23 @@ def test_real_hvac_client_is_built_from_options(options: dict[str, t.Any], verif
     adapter = client.hvac.adapter
     assert (adapter.base_uri, adapter.namespace) == ("https://vault.example:8200", "team")
     assert (adapter.session.verify, adapter.session.cert) == (verify, cert)
+
+
+@pytest.mark.parametrize(
+    ("method", "operation"),
+    [
+        ("GET", lambda c: c.read(ROLE_PATH)),
+        ("POST", lambda c: c.write(ROLE_PATH, {"a": 1})),
+    ],
+)
+def test_a_plugin_error_500_is_not_retried(
+    make_client: t.Callable[..., t.Any], method: str, operation: t.Callable[[t.Any], t.Any]
+) -> None:
+    """A 500 is mostly a plugin's own error (an unreachable cloud API): trying again only delays the answer."""
+    kit = make_client({(method, ROLE_PATH): http_error(500, "error creating IAM user")}, retries=3)
+    with pytest.raises(VaultOpsError) as exc_info:
+        operation(kit.client)
+    assert exc_info.value.status == 500
+    assert "error creating IAM user" in str(exc_info.value)
+    assert len(kit.fake.calls) == 1
+    assert kit.sleeps == []
