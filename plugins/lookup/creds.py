@@ -31,7 +31,7 @@ options:
   engine:
     description: The secrets engine type.
     type: str
-    choices: [aws]
+    choices: [aws, gcp, azure, alicloud]
     default: aws
   mount_point:
     description: Mount of the engine; defaults to the engine's name.
@@ -44,13 +44,33 @@ options:
     choices: [creds, sts, static-creds]
     default: creds
   ttl:
-    description: Requested lifetime of STS credentials, in seconds or as a duration.
+    description: Requested lifetime of AWS STS credentials or of a GCP service account key, in seconds or as a duration.
     type: raw
   role_arn:
     description: Which of the role's O(role_arn)s to assume, when it has several (V(assumed_role)).
     type: str
   role_session_name:
     description: Session name for V(assumed_role) credentials.
+    type: str
+  source:
+    description:
+      - O(engine=gcp) only. Where the credential comes from, a roleset, a static account or an impersonated account.
+    type: str
+    choices: [roleset, static-account, impersonated-account]
+    default: roleset
+  secret_type:
+    description:
+      - O(engine=gcp) only. An OAuth2 access token or a new service account key.
+    type: str
+    choices: [access_token, service_account_key]
+    default: access_token
+  key_algorithm:
+    description: O(engine=gcp) with O(secret_type=service_account_key) only. Key algorithm, such as V(KEY_ALG_RSA_2048).
+    type: str
+  key_type:
+    description:
+      - O(engine=gcp) with O(secret_type=service_account_key) only.
+      - Key file format, such as V(TYPE_GOOGLE_CREDENTIALS_FILE).
     type: str
   wait_until_valid:
     description:
@@ -148,6 +168,24 @@ _raw:
       type: bool
     expires_at:
       description: When the lease ends, in UTC (ISO 8601).
+      type: str
+    client_id:
+      description: O(engine=azure) only. Application (client) ID of the new service principal.
+      type: str
+    client_secret:
+      description: O(engine=azure) only. Its secret.
+      type: str
+    token:
+      description: O(engine=gcp) with O(secret_type=access_token) only. The OAuth2 access token.
+      type: str
+    token_ttl:
+      description: O(engine=gcp) with O(secret_type=access_token) only. Seconds the token is valid.
+      type: int
+    private_key_data:
+      description: O(engine=gcp) with O(secret_type=service_account_key) only. The key file, base64-encoded.
+      type: str
+    expiration:
+      description: O(engine=alicloud) STS credentials only. When they expire, as AliCloud reports it.
       type: str
 """
 

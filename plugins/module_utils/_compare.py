@@ -132,6 +132,14 @@ NORMALISERS: dict[str, t.Callable[[t.Any], t.Any]] = {
 }
 
 
+def register_kind(kind: str, normaliser: t.Callable[[t.Any], t.Any]) -> None:
+    """Let an engine module add a comparison kind of its own (for example AliCloud's re-hashed policies)."""
+    existing = NORMALISERS.get(kind)
+    if existing is not None and existing is not normaliser:
+        raise ValueError(f"comparison kind {kind!r} is already registered")
+    NORMALISERS[kind] = normaliser
+
+
 def normalise(kind: str, value: t.Any) -> t.Any:
     return NORMALISERS[kind](value)
 

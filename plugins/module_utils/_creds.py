@@ -15,12 +15,27 @@ import time
 import typing as t
 from dataclasses import dataclass
 
+from ._alicloud import AliCloudEngine
+from ._azure import AzureEngine
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, duration_to_seconds
 from ._engines import AwsEngine
+from ._gcp import GcpEngine
 
-ENGINES = ("aws",)
-DEFAULT_MOUNTS = {"aws": "aws"}
+ENGINES = ("aws", "gcp", "azure", "alicloud")
+DEFAULT_MOUNTS = {engine: engine for engine in ENGINES}
+# request options and the engines that take them (the rest refuse them, naming the option)
+ENGINE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "kind": ("aws",),
+    "ttl": ("aws", "gcp"),
+    "role_arn": ("aws",),
+    "role_session_name": ("aws",),
+    "source": ("gcp",),
+    "secret_type": ("gcp",),
+    "key_algorithm": ("gcp",),
+    "key_type": ("gcp",),
+}
+DEFAULTS = {"kind": "creds", "source": "roleset", "secret_type": "access_token"}
 
 
 class CredentialCheckError(VaultOpsError):
@@ -36,12 +51,20 @@ class CredsRequest:
     ttl: t.Any = None
     role_arn: str | None = None
     role_session_name: str | None = None
+    source: str = "roleset"
+    secret_type: str = "access_token"  # noqa: S105 - a GCP secret kind, not a secret
+    key_algorithm: str | None = None
+    key_type: str | None = None
 
     def validate(self) -> None:
         if self.engine not in ENGINES:
             raise ValidationError("engine", f"must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if not self.role or "/" in self.role:
             raise ValidationError("role", f"must be a role name without '/', got {self.role!r}")
+        for option, engines in ENGINE_OPTIONS.items():
+            value = getattr(self, option)
+            if self.engine not in engines and value not in (None, "", DEFAULTS.get(option)):
+                raise ValidationError(option, f"does not apply to engine={self.engine} (only {', '.join(engines)})")
         if self.kind not in ("creds", "sts", "static-creds"):
             raise ValidationError("kind", f"must be creds, sts or static-creds, not {self.kind!r}")
         if self.ttl not in (None, ""):
@@ -54,23 +77,33 @@ class CredsRequest:
             role=role,
             engine=get("engine"),
             mount_point=get("mount_point"),
-            kind=get("kind"),
+            kind=get("kind") or "creds",
             ttl=get("ttl"),
             role_arn=get("role_arn"),
             role_session_name=get("role_session_name"),
+            source=get("source") or "roleset",
+            secret_type=get("secret_type") or "access_token",
+            key_algorithm=get("key_algorithm"),
+            key_type=get("key_type"),
         )
 
     def identity(self) -> dict[str, t.Any]:
         """What makes two requests the same request (for the cache)."""
-        return {
-            "engine": self.engine,
-            "mount_point": self.mount_point or DEFAULT_MOUNTS[self.engine],
-            "kind": self.kind,
-            "role": self.role,
-            "ttl": self.ttl,
-            "role_arn": self.role_arn,
-            "role_session_name": self.role_session_name,
-        }
+        fields = (
+            "engine",
+            "kind",
+            "role",
+            "ttl",
+            "role_arn",
+            "role_session_name",
+            "source",
+            "secret_type",
+            "key_algorithm",
+            "key_type",
+        )
+        identity = {name: getattr(self, name) for name in fields}
+        identity["mount_point"] = self.mount_point or DEFAULT_MOUNTS[self.engine]
+        return identity
 
 
 @dataclass
@@ -99,6 +132,8 @@ def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions 
 
     A credential that fails the proof is revoked, so that a failed play leaves no IAM user behind.
     """
+    if wait is not None and request.engine != "aws":
+        raise ValidationError("wait_until_valid", f"proves AWS credentials with STS; engine={request.engine} has none")
     creds = issue(client, request)
     if wait is None:
         return creds
@@ -119,10 +154,23 @@ def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions 
 
 
 def issue(client: VaultClient, request: CredsRequest) -> dict[str, t.Any]:
-    """One new credential as a flat dict with lease fields. Never retried (see VaultClient.issue)."""
+    """One new credential as a flat dict with lease fields (see VaultClient.issue for retries)."""
     request.validate()
-    engine = AwsEngine(client, request.mount_point or DEFAULT_MOUNTS[request.engine])
-    return engine.issue(
+    mount = request.mount_point or DEFAULT_MOUNTS[request.engine]
+    if request.engine == "gcp":
+        return GcpEngine(client, mount).issue(
+            request.role,
+            source=request.source,
+            secret_type=request.secret_type,
+            key_algorithm=request.key_algorithm,
+            key_type=request.key_type,
+            ttl=request.ttl,
+        )
+    if request.engine == "azure":
+        return AzureEngine(client, mount).issue(request.role)
+    if request.engine == "alicloud":
+        return AliCloudEngine(client, mount).issue(request.role)
+    return AwsEngine(client, mount).issue(
         request.role,
         kind=request.kind,
         ttl=request.ttl,

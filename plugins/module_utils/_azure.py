@@ -1,0 +1,502 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This file is private to this collection: its API may change without notice.
+
+"""The Azure secrets engine (vault-plugin-secrets-azure 0.20): field specs, the engine's rewrites, paths.
+
+No Ansible imports: this runs inside modules and controller-side plugins alike.
+
+What the engine does with what it is given, and what this file undoes for comparison:
+
+* ``azure_roles`` is sent as a JSON string; the engine looks each item up in Azure and stores
+  it with ``role_id`` resolved and ``role_name`` as Azure spells it. Items are compared on the
+  scope (lower-cased, without a trailing ``/``) and on the ID when the user gave one, else on
+  the name without regard to case. A role ID is compared on its last segment, the role
+  definition's GUID, since Azure may answer with another prefix than the one asked for.
+* ``azure_groups`` likewise, with ``object_id`` resolved and ``group_name`` set to the group's
+  display name.
+* ``tags`` are de-duplicated and sorted; ``ttl``, ``max_ttl``, ``explicit_max_ttl`` come back in seconds.
+* ``config`` and ``roles/<name>`` writes are merged into what is stored: a field left out keeps its
+  value, except ``permanently_delete`` on a role, which falls back to ``false``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import typing as t
+
+from ._client import VaultClient, VaultOpsError
+from ._compare import ValidationError, differences, duration_to_seconds, string_list
+from ._engines import lease_fields, mount_path
+
+# --- config ---------------------------------------------------------------------------------------
+
+AZURE_ENVIRONMENTS = ("AzurePublicCloud", "AzureChinaCloud", "AzureUSGovernmentCloud")
+AZURE_DEFAULT_ROOT_PASSWORD_TTL = 4380 * 3600  # what the engine sets when a config is created without one
+
+AZURE_CONFIG_SPEC: dict[str, str] = {
+    "subscription_id": "str",
+    "tenant_id": "str",
+    "client_id": "str",
+    "environment": "lower",  # the engine matches it without regard to case
+    "root_password_ttl": "duration",
+}
+AZURE_CONFIG_SECRETS = ("client_secret",)
+
+
+def validate_azure_config(desired: t.Mapping[str, t.Any]) -> None:
+    """Refuse what the engine would refuse, naming the field, before anything is written."""
+    environment = desired.get("environment")
+    if environment is not None:
+        known = {name.upper(): name for name in AZURE_ENVIRONMENTS}
+        if str(environment).upper() not in known:
+            raise ValidationError(
+                "environment", f"unknown Azure environment {environment!r}; expected one of {', '.join(known.values())}"
+            )
+    if desired.get("root_password_ttl") is not None:
+        duration_to_seconds(desired["root_password_ttl"], "root_password_ttl")
+
+
+def azure_config_payload(
+    desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None = None
+) -> dict[str, t.Any]:
+    """The fields to write, as the engine takes them: those the user set that differ from ``current``.
+
+    The engine merges a write into the stored configuration, so nothing else needs to go.
+    """
+    changed = differences(desired, current, AZURE_CONFIG_SPEC) if current is not None else None
+    payload: dict[str, t.Any] = {}
+    for name, value in desired.items():
+        if value is None or name not in AZURE_CONFIG_SPEC or (changed is not None and name not in changed):
+            continue
+        payload[name] = duration_to_seconds(value, name) if AZURE_CONFIG_SPEC[name] == "duration" else value
+    return payload
+
+
+def azure_config_is_set(record: t.Mapping[str, t.Any] | None) -> bool:
+    """Whether a config read describes a stored configuration.
+
+    The engine answers a read of an unconfigured mount with empty strings and a zero
+    ``root_password_ttl``; any stored configuration has an ID, an environment or a TTL
+    (creating one sets the TTL to 4380h unless told otherwise).
+    """
+    if not record:
+        return False
+    if any(record.get(name) for name in ("subscription_id", "tenant_id", "client_id", "environment")):
+        return True
+    return bool(record.get("root_password_ttl"))
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+AZURE_SIGN_IN_AUDIENCES = (
+    "AzureADMyOrg",
+    "AzureADMultipleOrgs",
+    "AzureADandPersonalMicrosoftAccount",
+    "PersonalMicrosoftAccount",
+)
+
+# azure_roles, azure_groups: compared after normalise_azure_roles / normalise_azure_groups
+# (see comparable_role); tags: after azure_tags.
+AZURE_ROLE_SPEC: dict[str, str] = {
+    "azure_roles": "raw",
+    "azure_groups": "raw",
+    "application_object_id": "lower",
+    "persist_app": "bool",
+    "ttl": "duration",
+    "max_ttl": "duration",
+    "explicit_max_ttl": "duration",
+    "permanently_delete": "bool",
+    "sign_in_audience": "str",
+    "tags": "list",
+}
+
+_ROLE_ITEM_KEYS = ("role_name", "role_id", "scope")
+_GROUP_ITEM_KEYS = ("group_name", "object_id")
+
+
+def _items(value: t.Any, field: str) -> list[dict[str, t.Any]]:
+    """A list of dicts from a list or the JSON string the engine takes."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError(field, f"is not valid JSON: {exc}") from None
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(field, f"must be a list of dicts, got {type(value).__name__}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ValidationError(field, f"item {index + 1} must be a dict, got {type(item).__name__}")
+    return [dict(item) for item in value]
+
+
+def _text(value: t.Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _scope(value: t.Any) -> str:
+    text = _text(value).lower()
+    return text.rstrip("/") or text
+
+
+def _guid(value: t.Any) -> str:
+    """The last segment of an Azure resource ID (a role definition's GUID), lower-cased."""
+    segments = [part for part in _text(value).lower().split("/") if part]
+    return segments[-1] if segments else ""
+
+
+def _check_keys(item: dict[str, t.Any], allowed: tuple[str, ...], field: str, index: int) -> None:
+    unknown = sorted(key for key in item if key not in allowed)
+    if unknown:
+        raise ValidationError(
+            field, f"item {index + 1} has unknown key(s) {', '.join(unknown)}; expected {', '.join(allowed)}"
+        )
+
+
+def validate_azure_roles(value: t.Any) -> None:
+    """Each item needs a scope and a role_name or a role_id; no item twice."""
+    seen: set[tuple[str, ...]] = set()
+    for index, item in enumerate(_items(value, "azure_roles")):
+        _check_keys(item, _ROLE_ITEM_KEYS, "azure_roles", index)
+        if not _text(item.get("scope")):
+            raise ValidationError("azure_roles", f"item {index + 1} needs a scope, such as /subscriptions/<id>")
+        if not _text(item.get("role_name")) and not _text(item.get("role_id")):
+            raise ValidationError("azure_roles", f"item {index + 1} needs a role_name or a role_id")
+        key = tuple(sorted(_role_user_form(item).items()))
+        if key in seen:
+            raise ValidationError("azure_roles", f"item {index + 1} repeats an earlier item; the engine refuses that")
+        seen.add(key)
+
+
+def validate_azure_groups(value: t.Any) -> None:
+    """Each item needs a group_name or an object_id; no item twice."""
+    seen: set[tuple[str, ...]] = set()
+    for index, item in enumerate(_items(value, "azure_groups")):
+        _check_keys(item, _GROUP_ITEM_KEYS, "azure_groups", index)
+        if not _text(item.get("group_name")) and not _text(item.get("object_id")):
+            raise ValidationError("azure_groups", f"item {index + 1} needs a group_name or an object_id")
+        key = tuple(sorted(_group_user_form(item).items()))
+        if key in seen:
+            raise ValidationError("azure_groups", f"item {index + 1} repeats an earlier item; the engine refuses that")
+        seen.add(key)
+
+
+def _role_user_form(item: t.Mapping[str, t.Any]) -> dict[str, str]:
+    # the engine looks a role up by ID when it has one, and by name only otherwise
+    if _text(item.get("role_id")):
+        return {"scope": _scope(item.get("scope")), "role_id": _guid(item.get("role_id"))}
+    return {"scope": _scope(item.get("scope")), "role_name": _text(item.get("role_name")).lower()}
+
+
+def _group_user_form(item: t.Mapping[str, t.Any]) -> dict[str, str]:
+    if _text(item.get("object_id")):
+        return {"object_id": _text(item.get("object_id")).lower()}
+    return {"group_name": _text(item.get("group_name")).lower()}
+
+
+def _sorted(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(items, key=lambda item: sorted(item.items()))
+
+
+def normalise_azure_roles(
+    value: t.Any,
+    *,
+    from_vault: bool,
+    reference: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """Azure role assignments in a form where the user's and the engine's compare equal.
+
+    Every item becomes ``{scope, role_id}`` or ``{scope, role_name}``, lower-cased and sorted.
+    A user's item keeps the key the engine will look it up by (``role_id`` when given).
+    An item the engine returned has both keys resolved; it is reduced to ``role_id`` when
+    ``reference`` (the user's normalised list) names that ID at that scope, and to
+    ``role_name`` otherwise.
+    """
+    items = _items(value, "azure_roles")
+    if not from_vault:
+        return _sorted([_role_user_form(item) for item in items])
+    by_id = {(entry["scope"], entry["role_id"]) for entry in reference or [] if "role_id" in entry}
+    result = []
+    for item in items:
+        scope, role_id = _scope(item.get("scope")), _guid(item.get("role_id"))
+        name = _text(item.get("role_name")).lower()
+        if (scope, role_id) in by_id or not name:
+            result.append({"scope": scope, "role_id": role_id})
+        else:
+            result.append({"scope": scope, "role_name": name})
+    return _sorted(result)
+
+
+def normalise_azure_groups(
+    value: t.Any,
+    *,
+    from_vault: bool,
+    reference: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """Azure groups in a form where the user's and the engine's compare equal (see :func:`normalise_azure_roles`)."""
+    items = _items(value, "azure_groups")
+    if not from_vault:
+        return _sorted([_group_user_form(item) for item in items])
+    by_id = {entry["object_id"] for entry in reference or [] if "object_id" in entry}
+    result = []
+    for item in items:
+        object_id, name = _text(item.get("object_id")).lower(), _text(item.get("group_name")).lower()
+        if object_id in by_id or not name:
+            result.append({"object_id": object_id})
+        else:
+            result.append({"group_name": name})
+    return _sorted(result)
+
+
+def _to_wire(value: t.Any, keys: tuple[str, ...], field: str) -> str:
+    items = [{key: _text(item[key]) for key in keys if _text(item.get(key))} for item in _items(value, field)]
+    return json.dumps(items, separators=(",", ":"))
+
+
+def azure_roles_to_wire(value: t.Any) -> str:
+    """The JSON string the engine takes for ``azure_roles``, in the user's spelling; ``[]`` clears them."""
+    return _to_wire(value, _ROLE_ITEM_KEYS, "azure_roles")
+
+
+def azure_groups_to_wire(value: t.Any) -> str:
+    """The JSON string the engine takes for ``azure_groups``; ``[]`` clears them."""
+    return _to_wire(value, _GROUP_ITEM_KEYS, "azure_groups")
+
+
+def azure_tags(value: t.Any) -> list[str]:
+    """Tags as the engine stores them (de-duplicated, sorted) from a dict, a list of ``k:v`` or ``a,b``."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        items = [f"{key}:{val}" for key, val in value.items()]
+    elif isinstance(value, str):
+        items = value.split(",")
+    else:
+        items = [str(item) for item in value]
+    return string_list(items)
+
+
+def validate_azure_tags(value: t.Any) -> None:
+    for tag in azure_tags(value):
+        if len(tag) > 256:
+            raise ValidationError("tags", f"{tag[:20]!r}... is longer than 256 characters")
+        if " " in tag:
+            raise ValidationError("tags", f"{tag!r} contains a space; the engine allows none in tags")
+
+
+def _seconds(desired: t.Mapping[str, t.Any], name: str) -> int | None:
+    value = desired.get(name)
+    return None if value is None else duration_to_seconds(value, name)
+
+
+def _check_ttl_order(ttl: int, max_ttl: int, explicit_max_ttl: int) -> None:
+    # the engine's own rules (pathRoleUpdate); 0 means "the system default"
+    if max_ttl and ttl > max_ttl:
+        raise ValidationError("ttl", f"({ttl}s) must not exceed max_ttl ({max_ttl}s)")
+    if explicit_max_ttl and ttl > explicit_max_ttl:
+        raise ValidationError("ttl", f"({ttl}s) must not exceed explicit_max_ttl ({explicit_max_ttl}s)")
+    if explicit_max_ttl and max_ttl > explicit_max_ttl:
+        raise ValidationError("max_ttl", f"({max_ttl}s) must not exceed explicit_max_ttl ({explicit_max_ttl}s)")
+
+
+def validate_azure_role(desired: t.Mapping[str, t.Any]) -> None:
+    """Refuse, naming the field, what the engine would refuse or silently ignore; needs no request."""
+    validate_azure_roles(desired.get("azure_roles"))
+    validate_azure_groups(desired.get("azure_groups"))
+    validate_azure_tags(desired.get("tags"))
+    audience = desired.get("sign_in_audience")
+    if audience is not None and audience not in AZURE_SIGN_IN_AUDIENCES:
+        raise ValidationError(
+            "sign_in_audience", f"must be one of {', '.join(AZURE_SIGN_IN_AUDIENCES)}, not {audience!r}"
+        )
+    seconds = {name: _seconds(desired, name) for name in ("ttl", "max_ttl", "explicit_max_ttl")}
+    _check_ttl_order(*(seconds[name] or 0 for name in ("ttl", "max_ttl", "explicit_max_ttl")))
+    app = _text(desired.get("application_object_id"))
+    if app:
+        # a role with an application issues passwords of that application: the engine looks up but never
+        # assigns azure_roles and azure_groups, and it replaces the ID by its own with persist_app
+        for name in ("azure_roles", "azure_groups"):
+            if _items(desired.get(name), name):
+                raise ValidationError(
+                    name,
+                    "is not used with application_object_id: the engine then adds passwords to that existing "
+                    "application and assigns no roles or groups",
+                )
+        if desired.get("persist_app"):
+            raise ValidationError(
+                "application_object_id",
+                "cannot be set with persist_app: the engine creates the persisted application and uses its ID",
+            )
+        if desired.get("permanently_delete"):
+            raise ValidationError("permanently_delete", "must be false when application_object_id is set")
+
+
+def validate_azure_role_write(desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
+    """The engine's rules on the role as it will be after a write: the user's fields over the stored ones."""
+    current = current or {}
+
+    def merged(name: str) -> t.Any:
+        return desired[name] if desired.get(name) is not None else current.get(name)
+
+    seconds = [duration_to_seconds(merged(name) or 0, name) for name in ("ttl", "max_ttl", "explicit_max_ttl")]
+    _check_ttl_order(*seconds)
+    app = _text(merged("application_object_id"))
+    if app and merged("permanently_delete"):
+        # a write leaving permanently_delete out would reset it to false behind the user's back,
+        # so azure_role_payload always sends it, and the engine then refuses the write
+        raise ValidationError(
+            "permanently_delete",
+            f"must be false: the role has application_object_id {app} (its own, or the one persist_app created), "
+            "and the engine refuses any write to such a role while permanently_delete is true",
+        )
+    has_roles = any(_items(merged(name), name) for name in ("azure_roles", "azure_groups"))
+    if not app and not has_roles:
+        raise ValidationError(
+            "azure_roles",
+            "the role needs azure_roles, azure_groups or application_object_id (the engine refuses a role without)",
+        )
+
+
+def comparable_role(
+    record: t.Mapping[str, t.Any] | None,
+    *,
+    from_vault: bool,
+    reference: t.Mapping[str, t.Any] | None = None,
+) -> dict[str, t.Any] | None:
+    """A role with ``azure_roles``, ``azure_groups`` and ``tags`` normalised, ready for the shared comparison.
+
+    ``reference`` is the user's comparable role, which decides how the engine's resolved items are reduced.
+    Fields left unset (``None``) stay ``None``, so that they mean "don't care".
+    """
+    if record is None:
+        return None
+    result = dict(record)
+    reference = reference or {}
+    if result.get("azure_roles") is not None or from_vault:
+        result["azure_roles"] = normalise_azure_roles(
+            result.get("azure_roles"), from_vault=from_vault, reference=reference.get("azure_roles")
+        )
+    if result.get("azure_groups") is not None or from_vault:
+        result["azure_groups"] = normalise_azure_groups(
+            result.get("azure_groups"), from_vault=from_vault, reference=reference.get("azure_groups")
+        )
+    if result.get("tags") is not None or from_vault:
+        result["tags"] = azure_tags(result.get("tags"))
+    return result
+
+
+def azure_role_payload(desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """What to send for a role: the fields the user set, in the engine's wire format.
+
+    ``permanently_delete`` is always sent: the engine resets it to false when a write leaves it out.
+    """
+    payload: dict[str, t.Any] = {}
+    for name, value in desired.items():
+        if value is None or name not in AZURE_ROLE_SPEC:
+            continue
+        if name == "azure_roles":
+            payload[name] = azure_roles_to_wire(value)
+        elif name == "azure_groups":
+            payload[name] = azure_groups_to_wire(value)
+        elif name == "tags":
+            payload[name] = azure_tags(value)
+        elif AZURE_ROLE_SPEC[name] == "duration":
+            payload[name] = duration_to_seconds(value, name)
+        else:
+            payload[name] = value
+    if "permanently_delete" not in payload and current is not None:
+        payload["permanently_delete"] = bool(current.get("permanently_delete"))
+    return payload
+
+
+# --- the engine -----------------------------------------------------------------------------------
+
+
+class AzureEngine:
+    """Paths of the Azure secrets engine at one mount."""
+
+    def __init__(self, client: VaultClient, mount_point: str = "azure") -> None:
+        self.client = client
+        self.mount = mount_path(mount_point)
+
+    # config
+    def read_config(self) -> dict[str, t.Any] | None:
+        """The stored configuration, or ``None`` when the mount has none (see :func:`azure_config_is_set`)."""
+        data = self.client.read(f"{self.mount}/config")
+        return data if azure_config_is_set(data) else None
+
+    def write_config(self, payload: dict[str, t.Any]) -> None:
+        self.client.write(f"{self.mount}/config", payload)
+
+    def delete_config(self) -> bool:
+        return self.client.delete(f"{self.mount}/config")
+
+    def rotate_root(self) -> None:
+        """Add a new password to the engine's application; the engine swaps it in about a minute later."""
+        self.client.action(f"{self.mount}/rotate-root")
+
+    # roles
+    def _role_path(self, name: str) -> str:
+        if not name or "/" in name:
+            raise ValidationError("name", f"must be a role name without '/', got {name!r}")
+        return f"{self.mount}/roles/{name}"
+
+    def read_role(self, name: str) -> dict[str, t.Any] | None:
+        path = self._role_path(name)
+        try:
+            return self.client.read(path)
+        except VaultOpsError as exc:
+            raise _not_configured(exc, self.mount) from None
+
+    def write_role(self, name: str, payload: dict[str, t.Any]) -> None:
+        path = self._role_path(name)
+        try:
+            self.client.write(path, payload)
+        except VaultOpsError as exc:
+            raise _not_configured(exc, self.mount) from None
+
+    def delete_role(self, name: str) -> bool:
+        return self.client.delete(self._role_path(name))
+
+    def list_roles(self) -> list[str]:
+        return self.client.list(f"{self.mount}/roles")
+
+    # credentials
+    def issue(self, role: str) -> dict[str, t.Any]:
+        """A new service principal secret for ``role``, with its lease.
+
+        Calls the HTTP API through :meth:`VaultClient.issue` (never retried once Vault may have acted):
+        hvac's own Azure call returns only the data and drops the lease.
+        """
+        if not role or "/" in role:
+            raise ValidationError("role", f"must be a role name without '/', got {role!r}")
+        response = self.client.issue(f"{self.mount}/creds/{role}")
+        return normalise_azure_creds(response)
+
+
+def _not_configured(exc: VaultOpsError, mount: str) -> VaultOpsError:
+    """The engine answers role requests on an unconfigured mount with a bare 500 'config is nil'."""
+    if "config is nil" in exc.message:
+        return VaultOpsError(
+            f"the Azure engine at {mount}/ has no configuration; "
+            "write one with vaultops.cloud.azure_secrets_config first",
+            path=exc.path,
+            status=exc.status,
+        )
+    return exc
+
+
+def normalise_azure_creds(response: dict[str, t.Any], now: datetime.datetime | None = None) -> dict[str, t.Any]:
+    """One flat dict: the service principal's client ID and secret, and the lease fields."""
+    data = response.get("data") or {}
+    result: dict[str, t.Any] = {"client_id": data.get("client_id"), "client_secret": data.get("client_secret")}
+    result.update(lease_fields(response, now))
+    return result

@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: azure_secrets_config
+short_description: Configure the credentials a Vault Azure secrets engine uses to call Azure
+version_added: 0.1.0
+description:
+  - Manages C(config) of an Azure secrets engine mount (vault-plugin-secrets-azure) - the tenant, subscription and
+    application the engine uses to create service principals - or deletes it with O(state=absent).
+  - Vault never returns O(client_secret). Whether it is written to an existing configuration is decided by
+    O(update_secret), and the result says whether it was (RV(client_secret_written)).
+  - The engine merges every write into the stored configuration, so the module sends only the fields that
+    differ, and O(client_secret) only when it is to be written. With O(update_secret=on_create), a change to
+    another field therefore leaves the secret alone, which matters after
+    M(vaultops.cloud.azure_secrets_rotate_root) has replaced it.
+  - Fields you leave out are not compared and keep their value. Writing the configuration never calls Azure.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+  - vaultops.cloud.attributes.RESOURCE
+options:
+  mount_point:
+    description: Mount of the Azure secrets engine.
+    type: str
+    default: azure
+  state:
+    description:
+      - V(present) writes the configuration; V(absent) deletes it.
+      - A mount whose configuration reads back empty (no IDs, no environment, a zero O(root_password_ttl)) counts as
+        unconfigured.
+    type: str
+    choices: [present, absent]
+    default: present
+  subscription_id:
+    description: Azure subscription ID. Without it, the engine falls back to E(AZURE_SUBSCRIPTION_ID) on the server.
+    type: str
+  tenant_id:
+    description: Microsoft Entra tenant ID. Without it, the engine falls back to E(AZURE_TENANT_ID).
+    type: str
+  client_id:
+    description:
+      - Application (client) ID of the application the engine signs in as. Without it, the engine falls back to
+        E(AZURE_CLIENT_ID) or to a managed identity.
+      - M(vaultops.cloud.azure_secrets_rotate_root) needs it.
+    type: str
+  client_secret:
+    description: Client secret of that application. Write-only; see O(update_secret).
+    type: str
+  update_secret:
+    description:
+      - V(on_create) writes O(client_secret) only when the configuration is created.
+      - V(always) writes it on every run, so the task always reports a change.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  environment:
+    description:
+      - Azure cloud, matched without regard to case. The engine uses V(AzurePublicCloud) when none is set.
+      - Once set, it cannot be emptied again, only changed; the engine refuses an empty name.
+    type: str
+  root_password_ttl:
+    description:
+      - Lifetime of the password M(vaultops.cloud.azure_secrets_rotate_root) creates, in seconds or as a duration
+        such as V(4380h). The engine sets V(4380h) (about six months) when a configuration is created without it.
+      - V(0) means that default too.
+    type: raw
+seealso:
+  - module: vaultops.cloud.secrets_engine
+  - module: vaultops.cloud.azure_secrets_role
+  - module: vaultops.cloud.azure_secrets_rotate_root
+  - name: Azure secrets engine API
+    description: The HTTP API of the engine's configuration.
+    link: https://developer.hashicorp.com/vault/api-docs/secret/azure#configure-access
+author:
+  - vaultops.cloud maintainers (@vaultops)
+"""
+
+EXAMPLES = r"""
+- name: Connect the engine to Azure
+  vaultops.cloud.azure_secrets_config:
+    mount_point: azure
+    subscription_id: "{{ azure_subscription_id }}"
+    tenant_id: "{{ azure_tenant_id }}"
+    client_id: "{{ azure_client_id }}"
+    client_secret: "{{ azure_client_secret }}"
+    root_password_ttl: 2160h
+  register: azure_config
+
+- name: Rotate the client secret once, right after it was written, so that only Vault knows it
+  vaultops.cloud.azure_secrets_rotate_root:
+  when: azure_config.client_secret_written
+
+- name: Replace the client secret on every run (always reports a change)
+  vaultops.cloud.azure_secrets_config:
+    client_secret: "{{ azure_client_secret }}"
+    update_secret: always
+
+- name: Remove the configuration
+  vaultops.cloud.azure_secrets_config:
+    state: absent
+"""
+
+RETURN = r"""
+config:
+  description:
+    - The configuration after the change (predicted in check mode), normalised; O(root_password_ttl) in seconds.
+    - The client secret shows as a mask when it is written.
+  returned: when O(state=present)
+  type: dict
+  sample:
+    subscription_id: 00000000-0000-0000-0000-000000000001
+    tenant_id: 00000000-0000-0000-0000-000000000002
+    client_id: 00000000-0000-0000-0000-000000000003
+    environment: azurepubliccloud
+    root_password_ttl: 15768000
+    client_secret: "********"
+client_secret_written:
+  description: Whether O(client_secret) was sent to Vault (or would be, in check mode).
+  returned: when O(state=present)
+  type: bool
+  sample: true
+update_secret:
+  description: The O(update_secret) policy that decided RV(client_secret_written).
+  returned: when O(state=present)
+  type: str
+  sample: on_create
+"""
+
+import typing as t
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
+    AZURE_CONFIG_SPEC,
+    AzureEngine,
+    azure_config_payload,
+    validate_azure_config,
+)
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
+
+
+def body(module: VaultModule) -> None:
+    params = module.params
+    state = params["state"]
+    desired: dict[str, t.Any] = {name: params.get(name) for name in AZURE_CONFIG_SPEC}
+    if state == "present":
+        validate(desired, AZURE_CONFIG_SPEC)
+        validate_azure_config(desired)
+    engine = AzureEngine(module.client, params["mount_point"])
+    current = engine.read_config()
+    secret = params["client_secret"]
+    # the engine merges writes, so the secret goes out only when it is to be written: never with on_create
+    # once a configuration exists (it may hold a rotated secret that the given one would overwrite)
+    always = params["update_secret"] == "always"  # noqa: S105 - a policy name, not a secret
+    send_secret = secret is not None and (current is None or always)
+    outcome = reconcile(
+        state=state,
+        current=current,
+        desired=desired,
+        spec=AZURE_CONFIG_SPEC,
+        write=engine.write_config,
+        delete=engine.delete_config,
+        check_mode=module.check_mode,
+        payload=azure_config_payload,
+        secrets={"client_secret": secret} if send_secret else None,
+        update_secret=params["update_secret"],
+    )
+    if state == "absent":
+        module.exit_outcome(outcome)
+    module.exit_outcome(
+        outcome,
+        config=outcome.after,
+        client_secret_written=outcome.secret_written,
+        update_secret=params["update_secret"],
+    )
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            mount_point=dict(type="str", default="azure"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            subscription_id=dict(type="str"),
+            tenant_id=dict(type="str"),
+            client_id=dict(type="str"),
+            client_secret=dict(type="str", no_log=True),
+            update_secret=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
+            environment=dict(type="str"),
+            root_password_ttl=dict(type="raw", no_log=False),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(body)
+
+
+if __name__ == "__main__":
+    main()
