@@ -6,5 +6,8 @@
 package labplugins
 
 import (
+	_ "github.com/hashicorp/vault-plugin-secrets-alicloud/cmd/vault-plugin-secrets-alicloud"
+	_ "github.com/hashicorp/vault-plugin-secrets-azure/cmd/vault-plugin-secrets-azure"
+	_ "github.com/hashicorp/vault-plugin-secrets-gcp/cmd/vault-plugin-secrets-gcp"
 	_ "github.com/hashicorp/vault/builtin/logical/aws/cmd/aws"
 )

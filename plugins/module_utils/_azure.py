@@ -189,11 +189,25 @@ def validate_azure_groups(value: t.Any) -> None:
         seen.add(key)
 
 
+# The engine replaces a role_name with the role definition's name, which in Azure is its GUID, so a
+# name given by the user can only be compared once it is known as an ID. Built-in roles have the same
+# GUID in every tenant; for custom roles, give role_id to keep runs idempotent.
+BUILTIN_ROLE_IDS = {
+    "owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "user access administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+}
+
+
 def _role_user_form(item: t.Mapping[str, t.Any]) -> dict[str, str]:
     # the engine looks a role up by ID when it has one, and by name only otherwise
     if _text(item.get("role_id")):
         return {"scope": _scope(item.get("scope")), "role_id": _guid(item.get("role_id"))}
-    return {"scope": _scope(item.get("scope")), "role_name": _text(item.get("role_name")).lower()}
+    name = _text(item.get("role_name")).lower()
+    if name in BUILTIN_ROLE_IDS:
+        return {"scope": _scope(item.get("scope")), "role_id": BUILTIN_ROLE_IDS[name]}
+    return {"scope": _scope(item.get("scope")), "role_name": name}
 
 
 def _group_user_form(item: t.Mapping[str, t.Any]) -> dict[str, str]:
