@@ -56,6 +56,7 @@ units-core219: venv
 	$(VENV219)/bin/python -m pytest tests/unit -q -p no:cacheprovider --junitxml=tests/output/junit-units-core219.xml $(PYTEST_ARGS)
 
 integration: venv
+	$(VENV)/bin/python -m pytest tests/fakes -q --junitxml=tests/output/junit-fakes.xml $(PYTEST_ARGS)
 	$(VENV)/bin/python -m pytest tests/integration -q --junitxml=tests/output/junit-integration.xml $(PYTEST_ARGS)
 
 integration-core219: venv

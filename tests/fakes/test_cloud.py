@@ -6,8 +6,8 @@ plugins make goes through the fake's TLS-terminating proxy. What the plugins did
 control API (``/_fake/state``, ``/_fake/requests``), and credentials the plugins hand out are used again against
 the fake to show that they work (or, once revoked, no longer do).
 
-The plugin binaries come from ``$VAULTOPS_FAKES_PLUGIN_DIR``, else ``/tmp/pb``, else the lab's plugin cache
-(``~/.cache/vaultops/plugins/*``); the module is skipped when none holds all three.
+The plugin binaries come from ``$VAULTOPS_FAKES_PLUGIN_DIR``, else from the lab's build
+(``scripts/lab plugin-dir``); a missing binary fails the module.
 """
 
 from __future__ import annotations
@@ -52,16 +52,21 @@ PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "ssl_cert_fi
 
 
 def plugin_source() -> Path | None:
-    candidates = []
+    """``$VAULTOPS_FAKES_PLUGIN_DIR``, else the lab's build (``scripts/lab plugin-dir`` builds what is missing)."""
     if os.environ.get("VAULTOPS_FAKES_PLUGIN_DIR"):
-        candidates.append(Path(os.environ["VAULTOPS_FAKES_PLUGIN_DIR"]))
-    candidates.append(Path("/tmp/pb"))
-    cache = Path(os.environ.get("VAULTOPS_CACHE") or Path.home() / ".cache" / "vaultops")
-    candidates.extend(sorted((cache / "plugins").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True))
-    for folder in candidates:
-        if all((folder / name).is_file() for name in PLUGINS):
-            return folder
-    return None
+        folder = Path(os.environ["VAULTOPS_FAKES_PLUGIN_DIR"])
+    else:
+        repo = Path(__file__).resolve().parents[2]
+        built = subprocess.run(
+            [sys.executable, str(repo / "scripts" / "lab"), "plugin-dir"],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+        assert built.returncode == 0, f"scripts/lab plugin-dir failed:\n{built.stderr}"
+        folder = Path(built.stdout.strip())
+    return folder if all((folder / name).is_file() for name in PLUGINS) else None
 
 
 def free_port(taken: set[int]) -> int:
@@ -227,9 +232,9 @@ class Bao:
 def bao(fake: Fake, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Bao]:
     source = plugin_source()
     if source is None:
-        pytest.skip("no folder with the gcp, azure and alicloud plugin binaries (set VAULTOPS_FAKES_PLUGIN_DIR)")
+        pytest.fail("no folder with the gcp, azure and alicloud plugin binaries (set VAULTOPS_FAKES_PLUGIN_DIR)")
     if not BAO.exists():
-        pytest.skip(f"{BAO} is missing (make venv)")
+        pytest.fail(f"{BAO} is missing (make venv)")
     base = tmp_path_factory.mktemp("bao")
     plugin_dir = base / "plugins"
     plugin_dir.mkdir()
