@@ -38,8 +38,8 @@ options:
     type: str
   kind:
     description:
-      - V(creds) reads C(creds/<role>) (all credential types), V(sts) reads C(sts/<role>) (STS types only),
-        V(static-creds) reads the current keys of a static role.
+      - O(engine=aws) only. V(creds) reads C(creds/<role>), V(sts) reads C(sts/<role>) (the engine's STS path,
+        which takes O(ttl)), V(static-creds) reads the current keys of a static role.
     type: str
     choices: [creds, sts, static-creds]
     default: creds

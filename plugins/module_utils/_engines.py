@@ -58,6 +58,52 @@ def mount_path(path: str) -> str:
     return clean
 
 
+# engine types that are certainly not a given cloud engine (an external plugin may be registered under
+# any name, so an unknown type is let through)
+KNOWN_ENGINE_TYPES = frozenset(
+    {
+        "aws",
+        "gcp",
+        "azure",
+        "alicloud",
+        "kv",
+        "generic",
+        "pki",
+        "transit",
+        "ssh",
+        "totp",
+        "database",
+        "cubbyhole",
+        "identity",
+        "system",
+        "rabbitmq",
+        "kubernetes",
+        "consul",
+        "nomad",
+        "ldap",
+        "openldap",
+        "gcpkms",
+        "keymgmt",
+        "kmip",
+        "transform",
+        "terraform",
+        "mongodbatlas",
+        "ad",
+    }
+)
+
+
+def check_mount_type(client: VaultClient, mount: str, engine: str) -> None:
+    """Refuse to act on a mount that is another kind of engine (a kv mount would store secrets in clear)."""
+    info = client.read(f"sys/internal/ui/mounts/{mount_path(mount)}")
+    found = (info or {}).get("type")
+    if found and found != engine and found in KNOWN_ENGINE_TYPES:
+        raise ValidationError(
+            "mount_point",
+            f"{mount_path(mount)}/ is a {found!r} secrets engine, not an {engine!r} secrets engine; nothing was written",
+        )
+
+
 class Mounts:
     def __init__(self, client: VaultClient) -> None:
         self.client = client

@@ -14,6 +14,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError
+from ._engines import check_mount_type
 from ._resource import Outcome
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
@@ -60,6 +61,11 @@ class VaultModule(AnsibleModule):
             options = ConnectionOptions.from_getter(self.params.get)
             self._client = VaultClient(options).login()
         return self._client
+
+    def mounted(self, mount: str, engine: str) -> VaultClient:
+        """The client, once the mount is known not to be another kind of engine."""
+        check_mount_type(self.client, mount, engine)
+        return self.client
 
     def exit_outcome(self, outcome: Outcome, **extra: t.Any) -> t.NoReturn:
         result: dict[str, t.Any] = {"changed": outcome.changed, **extra}

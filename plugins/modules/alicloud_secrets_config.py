@@ -120,7 +120,7 @@ def require_secret(changed: bool, secrets: dict[str, t.Any]) -> None:
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AliCloudEngine(module.client, params["mount_point"])
+    engine = AliCloudEngine(module.mounted(params["mount_point"], "alicloud"), params["mount_point"])
     desired = validate({name: params.get(name) for name in ALICLOUD_CONFIG_SPEC}, ALICLOUD_CONFIG_SPEC)
     secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
 

@@ -160,7 +160,7 @@ def body(module: VaultModule) -> None:
     if present:
         validate(desired, ALICLOUD_ROLE_SPEC)
         desired = validate_alicloud_role(desired)
-    engine = AliCloudEngine(module.client, params["mount_point"])
+    engine = AliCloudEngine(module.mounted(params["mount_point"], "alicloud"), params["mount_point"])
     current = engine.read_role(name)
     if present:
         check_alicloud_role(desired, current)

@@ -168,7 +168,7 @@ def require_secret(changed: bool, secrets: dict[str, t.Any], payload: dict[str, 
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AwsEngine(module.client, params["mount_point"])
+    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
     desired = validate({name: params.get(name) for name in AWS_ROOT_SPEC}, AWS_ROOT_SPEC)
     lease_desired = validate({name: params.get(name) for name in AWS_LEASE_SPEC}, AWS_LEASE_SPEC)
     secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}

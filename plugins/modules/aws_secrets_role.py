@@ -138,7 +138,7 @@ def body(module: VaultModule) -> None:
     if params["state"] == "present":
         validate(desired, AWS_ROLE_SPEC)
         validate_aws_role(desired)
-    engine = AwsEngine(module.client, params["mount_point"])
+    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
     current = engine.read_role(name)
     outcome = reconcile(
         state=params["state"],

@@ -55,7 +55,7 @@ roles:
   type: dict
   sample:
     deploy:
-      credential_type: [iam_user]
+      credential_type: iam_user
       policy_arns: []
 """
 
@@ -68,7 +68,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AwsEngine(module.client, params["mount_point"])
+    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
     if params["name"]:
         names = [params["name"]] if engine.read_role(params["name"]) is not None else []
     else:

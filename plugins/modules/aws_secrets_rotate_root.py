@@ -66,7 +66,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 
 
 def body(module: VaultModule) -> None:
-    engine = AwsEngine(module.client, module.params["mount_point"])
+    engine = AwsEngine(module.mounted(module.params["mount_point"], "aws"), module.params["mount_point"])
     current = engine.read_root()
     if not current or not current.get("access_key"):
         raise VaultOpsError("the engine has no root access key to rotate", path=f"{engine.mount}/config/root")

@@ -67,7 +67,11 @@ static_role:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import (
+    ValidationError,
+    normalise_record,
+    validate,
+)
 from ansible_collections.vaultops.cloud.plugins.module_utils._engines import AWS_STATIC_ROLE_SPEC, AwsEngine
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
@@ -79,7 +83,7 @@ def body(module: VaultModule) -> None:
     desired = validate({k: params.get(k) for k in AWS_STATIC_ROLE_SPEC}, AWS_STATIC_ROLE_SPEC)
     if desired.get("rotation_period") is not None and desired["rotation_period"] < 60:
         raise ValidationError("rotation_period", f"must be at least 60 seconds, got {desired['rotation_period']}")
-    engine = AwsEngine(module.client, params["mount_point"])
+    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
     current = engine.read_static_role(name)
     if (
         params["state"] == "present"
@@ -95,7 +99,9 @@ def body(module: VaultModule) -> None:
             )
         if not module.check_mode:
             engine.delete_static_role(name)
-        current = None
+        replaced, current = current, None
+    else:
+        replaced = None
 
     def write(payload: dict[str, t.Any]) -> None:
         if "rotation_period" in payload:
@@ -111,6 +117,9 @@ def body(module: VaultModule) -> None:
         delete=lambda: engine.delete_static_role(name),
         check_mode=module.check_mode,
     )
+    if replaced is not None:
+        # the diff shows the role that recreate deletes, not a creation from nothing
+        outcome.before = normalise_record(replaced, AWS_STATIC_ROLE_SPEC)
     if params["state"] == "present":
         module.exit_outcome(outcome, static_role=outcome.after)
     module.exit_outcome(outcome)

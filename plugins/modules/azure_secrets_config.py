@@ -151,7 +151,7 @@ def body(module: VaultModule) -> None:
     if state == "present":
         validate(desired, AZURE_CONFIG_SPEC)
         validate_azure_config(desired)
-    engine = AzureEngine(module.client, params["mount_point"])
+    engine = AzureEngine(module.mounted(params["mount_point"], "azure"), params["mount_point"])
     current = engine.read_config()
     secret = params["client_secret"]
     # the engine merges writes, so the secret goes out only when it is to be written: never with on_create

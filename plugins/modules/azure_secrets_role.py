@@ -206,7 +206,7 @@ def body(module: VaultModule) -> None:
     if state == "present":
         validate(desired, AZURE_ROLE_SPEC)
         validate_azure_role(desired)
-    engine = AzureEngine(module.client, params["mount_point"])
+    engine = AzureEngine(module.mounted(params["mount_point"], "azure"), params["mount_point"])
     current = engine.read_role(name)
     want = comparable_role(desired, from_vault=False) or {}
     have = comparable_role(current, from_vault=True, reference=want)

@@ -74,7 +74,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 
 
 def body(module: VaultModule) -> None:
-    engine = AzureEngine(module.client, module.params["mount_point"])
+    engine = AzureEngine(module.mounted(module.params["mount_point"], "azure"), module.params["mount_point"])
     current = engine.read_config()
     if not current or not current.get("client_id"):
         # the engine finds its application by the configured client ID only

@@ -152,7 +152,7 @@ def body(module: VaultModule) -> None:
     params = module.params
     desired = validate_gcp({name: params.get(name) for name in GCP_CONFIG_SPEC}, GCP_CONFIG_SPEC)
     credentials = credentials_json(params["credentials"]) if params["credentials"] is not None else None
-    engine = GcpEngine(module.client, params["mount_point"])
+    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
     current = engine.read_config()
     if desired.get("identity_token_audience") and not (
         desired.get("service_account_email") or (current or {}).get("service_account_email")

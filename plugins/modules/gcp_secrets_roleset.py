@@ -162,7 +162,7 @@ def body(module: VaultModule) -> None:
     desired: dict[str, t.Any] = {}
     if state == "present":
         desired = validate_gcp({field: params.get(field) for field in GCP_ROLESET_SPEC}, GCP_ROLESET_SPEC)
-    engine = GcpEngine(module.client, params["mount_point"])
+    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
     current = engine.read_roleset(name)
 
     def warn(response: dict[str, t.Any] | None) -> None:

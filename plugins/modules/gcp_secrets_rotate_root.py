@@ -157,7 +157,7 @@ def body(module: VaultModule) -> None:
     if action == "root" and params["name"] is not None:
         raise ValidationError("name", "names a roleset or static account; action=root rotates the engine's own key")
     name = check_name(params["name"]) if action != "root" else None
-    engine = GcpEngine(module.client, params["mount_point"])
+    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
     if name is None:
         rotate_root(module, engine)
     else:

@@ -136,7 +136,7 @@ def body(module: VaultModule) -> None:
     desired: dict[str, t.Any] = {}
     if state == "present":
         desired = validate_gcp({field: params.get(field) for field in GCP_STATIC_ACCOUNT_SPEC}, GCP_STATIC_ACCOUNT_SPEC)
-    engine = GcpEngine(module.client, params["mount_point"])
+    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
 
     def warn(response: dict[str, t.Any] | None) -> None:
         for warning in (response or {}).get("warnings") or []:

@@ -42,7 +42,9 @@ options:
     choices: [revoked, renewed]
     default: revoked
   increment:
-    description: Requested extension when renewing, in seconds or as a duration. The engine may grant less.
+    description:
+      - Requested extension when renewing, in seconds or as a duration.
+      - The engine decides what it grants; the AWS engine, for one, renews to its C(config/lease) and ignores it.
     type: raw
 seealso:
   - module: vaultops.cloud.creds

@@ -1,7 +1,8 @@
 """Integration tests against the lab: a real OpenBao dev server with the AWS engine plugin, and moto.
 
 The session starts its own lab (``scripts/lab up``) in ``tests/output/lab-integration`` on ports
-18210 (Vault) and 18510 (moto), so that it never meets a lab someone else runs, and always stops it.
+18210 (Vault), 18510 (moto) and 18258 (fake clouds), so that it never meets a lab someone else runs,
+and always stops it. Servers of the tests' own and closed ports come from 18240-18257.
 Modules run through ``ansible-playbook`` in a subprocess; what they did is read back with an
 independent reader (hvac on the root token, boto3 on moto, or ``ansible.builtin.uri`` in task files),
 never with the collection's own code.
@@ -36,8 +37,10 @@ VENV_BIN = REPO / ".venv" / "bin"
 LAB_DIR = REPO / "tests" / "output" / "lab-integration"
 LAB_VAULT_PORT = 18210
 LAB_AWS_PORT = 18510
+# the lab's fake Google/Azure/AliCloud APIs (scripts/lab would take the Vault port + 400 otherwise)
+LAB_CLOUD_PORT = 18258
 # ports this suite may use for servers of its own (a sealed server) or as a closed port
-SPARE_PORTS = range(18240, 18260)
+SPARE_PORTS = range(18240, 18258)
 RUNNER = INTEGRATION / "run_target.yml"
 # the module's error when Vault is down, and when it is sealed (plugins/module_utils/_client.py)
 MSG_UNREACHABLE = "cannot reach Vault at"
@@ -46,7 +49,8 @@ MSG_SEALED = "Vault is sealed or has no active node"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "core219: also run under ansible-core 2.19 (make integration-core219: -m core219)",
+        "markers",
+        "core219: also run under ansible-core 2.19 (make integration-core219: -m core219)",
     )
 
 
@@ -98,6 +102,7 @@ def lab_process_env() -> dict[str, str]:
         VAULTOPS_LAB_DIR=str(LAB_DIR),
         VAULTOPS_LAB_VAULT_PORT=str(LAB_VAULT_PORT),
         VAULTOPS_LAB_AWS_PORT=str(LAB_AWS_PORT),
+        VAULTOPS_LAB_CLOUD_PORT=str(LAB_CLOUD_PORT),
     )
     env.pop("VAULTOPS_LAB_SERVER", None)
     return env
@@ -105,8 +110,12 @@ def lab_process_env() -> dict[str, str]:
 
 def lab_command(command: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(VENV_BIN / "python"), str(LAB_SCRIPT), command], env=lab_process_env(), capture_output=True,
-        text=True, timeout=timeout, check=False,
+        [str(VENV_BIN / "python"), str(LAB_SCRIPT), command],
+        env=lab_process_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -154,13 +163,20 @@ def aws(lab: Lab) -> AwsFactory:
     """``aws("iam")`` is a boto3 client on moto with the root keys; pass keys (and a token) to act as someone else."""
 
     def factory(
-        service: str, access_key: str | None = None, secret_key: str | None = None, token: str | None = None,
+        service: str,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        token: str | None = None,
     ) -> t.Any:
         if access_key is None:
             access_key, secret_key = lab.root_access_key, lab.root_secret_key
         return boto3.client(
-            service, endpoint_url=lab.aws_endpoint, region_name=lab.aws_region,
-            aws_access_key_id=access_key, aws_secret_access_key=secret_key, aws_session_token=token,
+            service,
+            endpoint_url=lab.aws_endpoint,
+            region_name=lab.aws_region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            aws_session_token=token,
         )
 
     return factory
@@ -221,6 +237,7 @@ class Ansible:
             ANSIBLE_CONFIG=str(REPO / "tests" / "ansible.cfg"),
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_FORCE_COLOR="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
             ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
             VAULT_ADDR=self.lab.vault_addr,
             VAULT_TOKEN=self.lab.vault_token,
@@ -231,9 +248,16 @@ class Ansible:
         return env
 
     def playbook(
-        self, playbook: Path | str, extra_vars: t.Mapping[str, t.Any] | None = None, *, check: bool = False,
-        diff: bool = False, verbosity: int = 0, env: t.Mapping[str, str] | None = None,
-        unset_env: t.Iterable[str] = (), timeout: float = 600,
+        self,
+        playbook: Path | str,
+        extra_vars: t.Mapping[str, t.Any] | None = None,
+        *,
+        check: bool = False,
+        diff: bool = False,
+        verbosity: int = 0,
+        env: t.Mapping[str, str] | None = None,
+        unset_env: t.Iterable[str] = (),
+        timeout: float = 600,
     ) -> PlaybookResult:
         variables = {"ansible_python_interpreter": str(self.bin / "python"), **self.lab.extra_vars()}
         variables.update(extra_vars or {})
@@ -248,7 +272,12 @@ class Ansible:
         if verbosity:
             cmd.append("-" + "v" * verbosity)
         proc = subprocess.run(
-            cmd, cwd=INTEGRATION, env=self.env(env, unset_env), capture_output=True, text=True, timeout=timeout,
+            cmd,
+            cwd=INTEGRATION,
+            env=self.env(env, unset_env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             check=False,
         )
         vars_file.unlink(missing_ok=True)
@@ -259,38 +288,58 @@ class Ansible:
         extra = {"target": name, **kwargs.pop("extra_vars", {})}
         return self.playbook(RUNNER, extra, **kwargs)
 
-    def task(
-        self, module: str, args: t.Mapping[str, t.Any], *, check: bool = False, diff: bool = False,
-        env: t.Mapping[str, str] | None = None, unset_env: t.Iterable[str] = (), verbosity: int = 0,
+    def play(
+        self,
+        tasks: list[dict[str, t.Any]],
+        *,
+        capture: str | None = None,
+        play_vars: t.Mapping[str, t.Any] | None = None,
+        **kwargs: t.Any,
     ) -> PlaybookResult:
-        """Run one module task; the registered result lands in ``PlaybookResult.result`` even if it failed."""
+        """Run ``tasks`` in one play on localhost; with ``capture``, that variable's value (after the tasks,
+        even if one failed) lands in ``PlaybookResult.result``."""
         name = uuid.uuid4().hex[:8]
         result_file = self.workdir / f"result-{name}.json"
-        play = [{
-            "name": "One task",
-            "hosts": "localhost",
-            "gather_facts": False,
-            "tasks": [{
-                "name": "Run and keep the result",
-                "block": [{"name": f"Run {module}", module: dict(args), "register": "task_result"}],
-                "always": [{
-                    "name": "Save the result",
+        body: dict[str, t.Any] = {"name": "Run the tasks", "block": tasks}
+        if capture:
+            body["always"] = [
+                {
+                    "name": f"Save {capture}",
                     "ansible.builtin.copy": {
-                        "content": "{{ task_result | default({}) | to_json }}", "dest": str(result_file),
+                        "content": "{{ " + capture + " | default({}) | to_json }}",
+                        "dest": str(result_file),
                         "mode": "0600",
                     },
                     "check_mode": False,
                     "diff": False,
-                }],
-            }],
-        }]
-        playbook = self.workdir / f"task-{name}.yml"
+                    "no_log": True,
+                }
+            ]
+        play = [
+            {
+                "name": "Integration test play",
+                "hosts": "localhost",
+                "gather_facts": False,
+                "vars": dict(play_vars or {}),
+                "tasks": [body],
+            }
+        ]
+        playbook = self.workdir / f"play-{name}.yml"
         playbook.write_text(json.dumps(play, indent=2))
-        outcome = self.playbook(playbook, check=check, diff=diff, env=env, unset_env=unset_env, verbosity=verbosity)
+        outcome = self.playbook(playbook, **kwargs)
         if result_file.exists():
             outcome.result = json.loads(result_file.read_text())
             result_file.unlink()
         return outcome
+
+    def task(
+        self, module: str, args: t.Mapping[str, t.Any], *, no_log: bool = False, **kwargs: t.Any
+    ) -> PlaybookResult:
+        """Run one module task; its registered result lands in ``PlaybookResult.result`` even if it failed."""
+        task: dict[str, t.Any] = {"name": f"Run {module}", module: dict(args), "register": "task_result"}
+        if no_log:
+            task["no_log"] = True
+        return self.play([task], capture="task_result", **kwargs)
 
 
 @pytest.fixture
@@ -312,14 +361,14 @@ def port_free(port: int) -> bool:
 
 
 def free_port(pair: bool = False, skip: t.Iterable[int] = ()) -> int:
-    """A closed port in 18240-18259 (with ``pair``, also the next one free: a dev server's cluster port)."""
+    """A closed port in 18240-18257 (with ``pair``, also the next one free: a dev server's cluster port)."""
     taken = set(skip)
     for port in SPARE_PORTS:
         if port in taken or (pair and port + 1 not in SPARE_PORTS):
             continue
         if port_free(port) and (not pair or port_free(port + 1)):
             return port
-    pytest.fail("no free port in 18240-18259")
+    pytest.fail(f"no free port in {SPARE_PORTS.start}-{SPARE_PORTS.stop - 1}")
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
@@ -356,20 +405,31 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
     env["HOME"] = str(tmp_path)
     log = (tmp_path / "throwaway-server.log").open("wb")
     proc = subprocess.Popen(
-        [bao, "server", "-dev", f"-dev-listen-address=127.0.0.1:{port}", f"-dev-root-token-id={token}",
-         "-dev-no-store-token"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+        [
+            bao,
+            "server",
+            "-dev",
+            f"-dev-listen-address=127.0.0.1:{port}",
+            f"-dev-root-token-id={token}",
+            "-dev-no-store-token",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
     )
     try:
         client = hvac.Client(url=addr, token=token, timeout=5)
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"throwaway bao exited {proc.returncode}: {(tmp_path / 'throwaway-server.log').read_text()}")
+                log_text = (tmp_path / "throwaway-server.log").read_text()
+                pytest.fail(f"throwaway bao exited {proc.returncode}: {log_text}")
             try:
                 if client.sys.is_initialized() and not client.sys.is_sealed():
                     break
-            except Exception:  # noqa: BLE001 - not up yet
+            except Exception:  # not up yet
                 pass
             if time.monotonic() > deadline:
                 pytest.fail("throwaway bao did not come up in 60s")
@@ -387,4 +447,3 @@ def wait_until(probe: t.Callable[[], bool], attempts: int = 50, delay: float = 0
             return True
         time.sleep(delay)
     return probe()
-

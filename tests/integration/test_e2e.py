@@ -208,6 +208,6 @@ def test_no_secret_reaches_the_output_at_vvvv(
             secrets[f"issued session token {n}"] = creds["security_token"]
     assert len(issued) == 3
     text = "\n".join(outputs)
-    assert "vaultops.cloud.creds" in text and "ESTABLISH LOCAL CONNECTION" in text, "not a -vvvv run?"
+    assert "ESTABLISH LOCAL CONNECTION" in text, "not a -vvvv run?"
     leaked = [name for name, value in secrets.items() if value in text]
     assert leaked == [], f"found in the output: {leaked}"

@@ -120,11 +120,20 @@ class FakeHvac:
 
     @property
     def calls(self) -> list[Call]:
-        return self.adapter.calls
+        """The requests about the resource: without the modules' mount-type probe (see ``probes``)."""
+        return [call for call in self.adapter.calls if not call.path.startswith(MOUNT_PROBE)]
+
+    @property
+    def probes(self) -> list[Call]:
+        """The modules' reads of ``sys/internal/ui/mounts/<mount>`` (is it the right kind of engine?)."""
+        return [call for call in self.adapter.calls if call.path.startswith(MOUNT_PROBE)]
 
     def writes(self) -> list[Call]:
         """Every request that could change Vault."""
         return [call for call in self.calls if call.method not in ("GET", "LIST")]
+
+
+MOUNT_PROBE = "sys/internal/ui/mounts/"
 
 
 def load_fixture(name: str) -> dict[str, t.Any]:

@@ -35,11 +35,20 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._compare import Val
 SUB = "/subscriptions/0f6e1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
 READER_GUID = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 READER_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER_GUID}"
+CONTRIBUTOR_GUID = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+CONTRIBUTOR_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CONTRIBUTOR_GUID}"
+# a custom role: its GUID is the tenant's own, so a name cannot be mapped to it without asking Azure
+CUSTOM_GUID = "5c7e2a4f-9d1b-4e3a-8f6c-2b0d9e8a7c61"
+CUSTOM_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_GUID}"
 GROUP_ID = "90820a30-352d-400f-89e5-2ca74ac14333"
 NOW = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
-# what the engine stores after resolving {role_name: reader, scope: <SUB>/resourceGroups/Releases/}
-ENGINE_READER = {"role_name": "Reader", "role_id": READER_ID, "scope": f"{SUB}/resourceGroups/Releases/"}
+# what the engine stores after resolving {role_name: reader, scope: <SUB>/resourceGroups/Releases/}: it sets
+# role_name to the role definition's name, which in Azure is its GUID (path_roles.go, pathRoleUpdate), and
+# keeps the scope as given
+ENGINE_READER = {"role_name": READER_GUID, "role_id": READER_ID, "scope": f"{SUB}/resourceGroups/Releases/"}
+ENGINE_CONTRIBUTOR = {"role_name": CONTRIBUTOR_GUID, "role_id": CONTRIBUTOR_ID, "scope": SUB}
+ENGINE_CUSTOM = {"role_name": CUSTOM_GUID, "role_id": CUSTOM_ID, "scope": SUB}
 ENGINE_GROUP = {"group_name": "Build Agents", "object_id": GROUP_ID}
 
 
@@ -77,6 +86,7 @@ def groups_equal(user: t.Any, engine: t.Any) -> bool:
             [{"role_id": READER_ID, "role_name": "Owner", "scope": f"{SUB}/resourceGroups/Releases"}],
             id="id-wins-over-name",
         ),
+        pytest.param([{"role_id": READER_GUID.upper(), "scope": f"{SUB}/resourceGroups/Releases"}], id="bare-guid"),
         pytest.param(
             json.dumps([{"role_name": "Reader", "scope": f"{SUB}/resourceGroups/Releases"}]), id="json-string"
         ),
@@ -90,6 +100,7 @@ def test_roles_user_form_equals_engine_form(user: t.Any) -> None:
     ("user", "engine"),
     [
         pytest.param([{"role_name": "Contributor", "scope": SUB}], [dict(ENGINE_READER, scope=SUB)], id="other-name"),
+        pytest.param([{"role_name": "Owner", "scope": SUB}], [ENGINE_CONTRIBUTOR], id="other-builtin-name"),
         pytest.param([{"role_name": "Reader", "scope": SUB}], [ENGINE_READER], id="other-scope"),
         pytest.param(
             [{"role_id": f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac", "scope": SUB}],
@@ -115,21 +126,48 @@ def test_roles_empty_forms_equal(engine: t.Any) -> None:
 
 
 def test_roles_order_does_not_matter() -> None:
-    other = {"role_name": "Contributor", "role_id": f"{SUB}/x/b24988ac", "scope": SUB}
     user = [{"role_name": "contributor", "scope": SUB}, {"role_name": "reader", "scope": ENGINE_READER["scope"]}]
-    assert roles_equal(user, [ENGINE_READER, other])
+    assert roles_equal(user, [ENGINE_READER, ENGINE_CONTRIBUTOR])
+    assert roles_equal(list(reversed(user)), [ENGINE_CONTRIBUTOR, ENGINE_READER])
 
 
 def test_roles_mixed_reference() -> None:
-    other = {"role_name": "Contributor", "role_id": f"{SUB}/x/b24988ac", "scope": SUB}
-    user = [{"role_id": "B24988AC", "scope": SUB}, {"role_name": "reader", "scope": ENGINE_READER["scope"]}]
-    assert roles_equal(user, [ENGINE_READER, other])
+    user = [{"role_id": CONTRIBUTOR_ID.upper(), "scope": SUB}, {"role_name": "reader", "scope": ENGINE_READER["scope"]}]
+    assert roles_equal(user, [ENGINE_READER, ENGINE_CONTRIBUTOR])
+
+
+@pytest.mark.parametrize(
+    ("name", "guid"),
+    [
+        ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+        ("Contributor", CONTRIBUTOR_GUID),
+        ("Reader", READER_GUID),
+        ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+        ("  user ACCESS administrator ", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+    ],
+)
+def test_builtin_role_names_normalise_to_their_fixed_guid(name: str, guid: str) -> None:
+    assert normalise_azure_roles([{"role_name": name, "scope": f"{SUB}/"}], from_vault=False) == [
+        {"scope": SUB, "role_id": guid}
+    ]
+
+
+def test_custom_role_by_name_differs_from_the_guid_the_engine_stored() -> None:
+    """The honest limitation: a custom role given by name cannot be matched to the GUID the engine stores."""
+    assert not roles_equal([{"role_name": "Deployer", "scope": SUB}], [ENGINE_CUSTOM])
+    # given by role_id (full ID or bare GUID), the same custom role compares equal
+    assert roles_equal([{"role_id": CUSTOM_ID, "scope": SUB}], [ENGINE_CUSTOM])
+    assert roles_equal([{"role_id": CUSTOM_GUID, "scope": f"{SUB}/"}], [ENGINE_CUSTOM])
 
 
 def test_roles_normalised_form() -> None:
+    # without a reference the engine's item is reduced to its role_name, which the engine set to the GUID
     assert normalise_azure_roles([ENGINE_READER], from_vault=True) == [
-        {"scope": f"{SUB}/resourcegroups/releases", "role_name": "reader"}
+        {"scope": f"{SUB}/resourcegroups/releases", "role_name": READER_GUID}
     ]
+    want = normalise_azure_roles([{"role_name": "Reader", "scope": ENGINE_READER["scope"]}], from_vault=False)
+    assert want == [{"scope": f"{SUB}/resourcegroups/releases", "role_id": READER_GUID}]
+    assert normalise_azure_roles([ENGINE_READER], from_vault=True, reference=want) == want
     assert normalise_azure_roles([{"role_id": READER_ID, "scope": "/"}], from_vault=False) == [
         {"scope": "/", "role_id": READER_GUID}
     ]

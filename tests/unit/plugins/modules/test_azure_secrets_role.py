@@ -20,12 +20,17 @@ SUB = "/subscriptions/0f6e1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
 SCOPE = f"{SUB}/resourceGroups/Releases"
 READER_GUID = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 READER_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER_GUID}"
-CONTRIBUTOR_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
+CONTRIBUTOR_GUID = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+CONTRIBUTOR_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CONTRIBUTOR_GUID}"
+# a custom role of this tenant: no fixed GUID, so the module cannot know it by name
+CUSTOM_GUID = "5c7e2a4f-9d1b-4e3a-8f6c-2b0d9e8a7c61"
+CUSTOM_ID = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_GUID}"
 GROUP_ID = "90820a30-352d-400f-89e5-2ca74ac14333"
 APP_ID = "5d1f7c8e-0a3b-4c6d-9e2f-1a2b3c4d5e6f"
 
 # GET azure/roles/deploy in the shape of pathRoleRead (vault-plugin-secrets-azure v0.20.1): the engine has
-# resolved role_id and group object_id, and spells names as Azure does; durations are seconds.
+# resolved role_id and group object_id; role_name is the role definition's name, which Azure makes its GUID,
+# group_name the group's display name; the scope is kept as given; durations are seconds.
 RECORDED: dict[str, t.Any] = {
     "request_id": "0c3a6f4e-7b1d-4f2a-9e8c-5d6b7a8f9e0d",
     "lease_id": "",
@@ -35,7 +40,7 @@ RECORDED: dict[str, t.Any] = {
         "ttl": 3600,
         "max_ttl": 14400,
         "explicit_max_ttl": 0,
-        "azure_roles": [{"role_name": "Reader", "role_id": READER_ID, "scope": SCOPE}],
+        "azure_roles": [{"role_name": READER_GUID, "role_id": READER_ID, "scope": SCOPE}],
         "azure_groups": [{"group_name": "Build Agents", "object_id": GROUP_ID}],
         "application_object_id": "",
         "permanently_delete": False,
@@ -48,8 +53,13 @@ RECORDED: dict[str, t.Any] = {
     "auth": None,
 }
 
-# what "Azure" answers when the engine looks things up by name (findRoles / findGroups) or ID
-ROLE_DEFINITIONS = {"reader": ("Reader", READER_ID), "contributor": ("Contributor", CONTRIBUTOR_ID)}
+# what "Azure" answers when the engine looks things up by roleName (findRoles / findGroups) or ID:
+# a role definition's ``name`` is its GUID, its ``roleName`` the display name
+ROLE_DEFINITIONS = {
+    "reader": (READER_GUID, READER_ID),
+    "contributor": (CONTRIBUTOR_GUID, CONTRIBUTOR_ID),
+    "deployer": (CUSTOM_GUID, CUSTOM_ID),
+}
 GROUPS = {"build agents": ("Build Agents", GROUP_ID)}
 
 
@@ -153,10 +163,11 @@ def test_update(run_module: Runner, role: dict[t.Any, t.Any], check_mode: bool) 
     assert run.result["changed"] is True
     before, after = run.result["diff"]["before"], run.result["diff"]["after"]
     assert (before["ttl"], after["ttl"]) == (3600, 7200)
-    assert before["azure_roles"] == [{"scope": SCOPE.lower(), "role_name": "reader"}]
+    # built-in role names are reported by their fixed GUIDs, as the engine stores them
+    assert before["azure_roles"] == [{"scope": SCOPE.lower(), "role_id": READER_GUID}]
     assert after["azure_roles"] == [
-        {"scope": SUB, "role_name": "contributor"},
-        {"scope": SCOPE.lower(), "role_name": "reader"},
+        {"scope": SCOPE.lower(), "role_id": READER_GUID},
+        {"scope": SUB, "role_id": CONTRIBUTOR_GUID},
     ]
     assert after["azure_groups"] == before["azure_groups"] == [{"group_name": "build agents"}]
     assert run.result["role"] == after
@@ -209,7 +220,7 @@ def test_create(run_module: Runner, check_mode: bool) -> None:
     assert run.result["changed"] is True
     assert run.result["diff"]["before"] == {}
     assert run.result["role"] == {
-        "azure_roles": [{"scope": SCOPE.lower(), "role_name": "reader"}],
+        "azure_roles": [{"scope": SCOPE.lower(), "role_id": READER_GUID}],
         "ttl": 3600,
         "max_ttl": 14400,
         "tags": ["team:platform"],
@@ -263,6 +274,30 @@ def test_second_run_after_the_engine_rewrote_the_role(run_module: Runner, args: 
         again = run_module(azure_secrets_role.main, args, {("GET", ROLE_PATH): stored}, check_mode=check_mode)
         assert again.result["changed"] is False
         assert again.fake.writes() == []
+
+
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check", "real"])
+def test_custom_role_by_name_is_reported_changed_after_the_engine_stored_its_guid(
+    run_module: Runner, check_mode: bool
+) -> None:
+    """The honest limitation: the engine replaces a custom role's name by its GUID, which the module cannot map
+    back without asking Azure, so a custom role given by name never converges; give role_id for custom roles."""
+    by_name = base(azure_roles=[{"role_name": "Deployer", "scope": SUB}])
+    first = run_module(azure_secrets_role.main, by_name, {})
+    [write] = first.fake.writes()
+    stored = {**RECORDED, "data": engine_stores(None, write.json)}
+    assert stored["data"]["azure_roles"] == [{"role_name": CUSTOM_GUID, "role_id": CUSTOM_ID, "scope": SUB}]
+    again = run_module(azure_secrets_role.main, by_name, {("GET", ROLE_PATH): stored}, check_mode=check_mode, diff=True)
+    assert again.result["changed"] is True
+    assert again.result["diff"]["before"]["azure_roles"] == [{"scope": SUB.lower(), "role_name": CUSTOM_GUID}]
+    assert again.result["diff"]["after"]["azure_roles"] == [{"scope": SUB.lower(), "role_name": "deployer"}]
+    assert len(again.fake.writes()) == (0 if check_mode else 1)
+    # the same role by its ID (the full ID or the bare GUID) converges
+    for role_id in (CUSTOM_ID, CUSTOM_GUID.upper()):
+        by_id = base(azure_roles=[{"role_id": role_id, "scope": SUB}])
+        settled = run_module(azure_secrets_role.main, by_id, {("GET", ROLE_PATH): stored}, check_mode=check_mode)
+        assert settled.result["changed"] is False
+        assert settled.fake.writes() == []
 
 
 def test_persisted_app_reads_back_with_its_application(run_module: Runner) -> None:
