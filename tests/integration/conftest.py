@@ -35,12 +35,13 @@ REPO = INTEGRATION.parents[1]
 LAB_SCRIPT = REPO / "scripts" / "lab"
 VENV_BIN = REPO / ".venv" / "bin"
 LAB_DIR = REPO / "tests" / "output" / "lab-integration"
-LAB_VAULT_PORT = 18210
-LAB_AWS_PORT = 18510
+# fixed ports, so that a stray lab is noticed; VAULTOPS_IT_* move them (two checkouts on one machine)
+LAB_VAULT_PORT = int(os.environ.get("VAULTOPS_IT_VAULT_PORT", "18210"))
+LAB_AWS_PORT = int(os.environ.get("VAULTOPS_IT_AWS_PORT", "18510"))
 # the lab's fake Google/Azure/AliCloud APIs (scripts/lab would take the Vault port + 400 otherwise)
-LAB_CLOUD_PORT = 18258
+LAB_CLOUD_PORT = int(os.environ.get("VAULTOPS_IT_CLOUD_PORT", "18258"))
 # ports this suite may use for servers of its own (a sealed server) or as a closed port
-SPARE_PORTS = range(18240, 18258)
+SPARE_PORTS = range(*(int(p) for p in os.environ.get("VAULTOPS_IT_SPARE_PORTS", "18240-18258").split("-")))
 RUNNER = INTEGRATION / "run_target.yml"
 # the module's error when Vault is down, and when it is sealed (plugins/module_utils/_client.py)
 MSG_UNREACHABLE = "cannot reach Vault at"
