@@ -16,7 +16,7 @@ import json
 import re
 import typing as t
 
-from ._client import VaultClient, VaultOpsError
+from ._client import VaultClient, VaultInvalidRequest, VaultOpsError, VaultPermissionError
 from ._compare import ValidationError, duration_to_seconds, json_document, string_list
 
 # --- mounts ---------------------------------------------------------------------------------------
@@ -95,7 +95,12 @@ KNOWN_ENGINE_TYPES = frozenset(
 
 def check_mount_type(client: VaultClient, mount: str, engine: str) -> None:
     """Refuse to act on a mount that is another kind of engine (a kv mount would store secrets in clear)."""
-    info = client.read(f"sys/internal/ui/mounts/{mount_path(mount)}")
+    try:
+        info = client.read(f"sys/internal/ui/mounts/{mount_path(mount)}")
+    except (VaultPermissionError, VaultInvalidRequest):
+        # nothing mounted there yet (OpenBao answers 403 "preflight capability check", Vault 400), or a
+        # token that may not ask: the engine's own paths will answer for themselves
+        return
     found = (info or {}).get("type")
     if found and found != engine and found in KNOWN_ENGINE_TYPES:
         raise ValidationError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+import hvac.exceptions
 import pytest
 
 from ansible_collections.vaultops.cloud.plugins.modules import (
@@ -78,3 +79,24 @@ def test_the_right_or_an_unknown_engine_type_passes(run_module: t.Callable[..., 
     assert run.exit_code == 0, run.result
     assert run.result["changed"] is True
     assert [(c.method, c.path) for c in run.fake.calls] == [("GET", "aws/roles/r")]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(hvac.exceptions.Forbidden("1 error occurred: preflight capability check returned 403"), id="403"),
+        pytest.param(hvac.exceptions.InvalidRequest("no mount at it-new"), id="400"),
+    ],
+)
+def test_a_path_with_no_mount_yet_is_not_an_error(run_module: t.Callable[..., t.Any], answer: Exception) -> None:
+    """Check mode against a fresh mount: the probe cannot tell the type, the module carries on."""
+    routes = {("GET", "sys/internal/ui/mounts/it-new"): answer}
+    run = run_module(
+        aws_secrets_role.main,
+        {"mount_point": "it-new", "name": "r", "credential_type": "iam_user"},
+        routes,
+        check_mode=True,
+    )
+    assert run.exit_code == 0, run.result
+    assert run.result["changed"] is True
+    assert len(run.fake.probes) == 1
