@@ -211,7 +211,7 @@ class PlaybookResult:
 def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
     """``{host: {"ok": n, "changed": n, "failed": n, ...}}`` from the PLAY RECAP block."""
     recap: dict[str, dict[str, int]] = {}
-    _, marker, tail = stdout.rpartition("PLAY RECAP")
+    _head, marker, tail = stdout.rpartition("PLAY RECAP")
     if not marker:
         return recap
     for line in tail.splitlines()[1:]:
@@ -443,7 +443,7 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
 
 def wait_until(probe: t.Callable[[], bool], attempts: int = 50, delay: float = 0.2) -> bool:
     """Poll a condition a bounded number of times (eventual consistency in moto and Vault's expiry)."""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         if probe():
             return True
         time.sleep(delay)
