@@ -34,10 +34,13 @@ INTEGRATION = Path(__file__).resolve().parent
 REPO = INTEGRATION.parents[1]
 LAB_SCRIPT = REPO / "scripts" / "lab"
 VENV_BIN = REPO / ".venv" / "bin"
-LAB_DIR = REPO / "tests" / "output" / "lab-integration"
 # fixed ports, so that a stray lab is noticed; VAULTOPS_IT_* move them (two checkouts on one machine)
 LAB_VAULT_PORT = int(os.environ.get("VAULTOPS_IT_VAULT_PORT", "18210"))
 LAB_AWS_PORT = int(os.environ.get("VAULTOPS_IT_AWS_PORT", "18510"))
+# one state folder per Vault port: a second session on other ports never takes over (or stops) this one's lab
+LAB_DIR = (
+    REPO / "tests" / "output" / ("lab-integration" if LAB_VAULT_PORT == 18210 else f"lab-integration-{LAB_VAULT_PORT}")
+)
 # the lab's fake Google/Azure/AliCloud APIs (scripts/lab would take the Vault port + 400 otherwise)
 LAB_CLOUD_PORT = int(os.environ.get("VAULTOPS_IT_CLOUD_PORT", "18258"))
 # ports this suite may use for servers of its own (a sealed server) or as a closed port
