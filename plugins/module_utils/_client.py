@@ -59,6 +59,8 @@ class VaultOpsError(Exception):
         self.status = status
         self.retryable = status in RETRY_STATUS
         self.refused = False
+        # set when Vault was changed before the error (the module then reports changed=true)
+        self.changed = False
         text = message if path is None else f"{message} (path: {path})"
         super().__init__(text)
 

@@ -105,8 +105,7 @@ def check_mount_type(client: VaultClient, mount: str, engine: str) -> None:
     if found and found != engine and found in KNOWN_ENGINE_TYPES:
         raise ValidationError(
             "mount_point",
-            f"{mount_path(mount)}/ is a {found!r} secrets engine, not an {engine!r} secrets engine; "
-            "nothing was written",
+            f"{mount_path(mount)}/ is a {found!r} secrets engine, not a {engine!r} secrets engine; nothing was written",
         )
 
 

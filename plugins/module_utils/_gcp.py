@@ -25,7 +25,7 @@ import re
 import typing as t
 import urllib.parse
 
-from ._client import VaultClient
+from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, differences, duration_to_seconds, normalise, normalise_record, validate
 from ._engines import lease_fields, mount_path
 from ._resource import Outcome, reconcile
@@ -106,6 +106,27 @@ def validate_gcp(desired: t.Mapping[str, t.Any], spec: t.Mapping[str, str]) -> d
         if kind == BINDINGS and desired.get(name) is not None:
             result[name] = normalise_bindings(desired[name], name)
     return result
+
+
+def _told_after_delete(
+    write: t.Callable[[dict[str, t.Any]], t.Any], what: str, name: str
+) -> t.Callable[[dict[str, t.Any]], t.Any]:
+    """A write that, failing after recreate deleted the old resource, says so (and that Vault changed)."""
+
+    def guarded(payload: dict[str, t.Any]) -> t.Any:
+        try:
+            return write(payload)
+        except VaultOpsError as exc:
+            error = VaultOpsError(
+                f"recreate deleted the {what} {name!r} (and revoked what it had issued), then the engine refused "
+                f"to create it again: {exc.message}",
+                path=exc.path,
+                status=exc.status,
+            )
+            error.changed = True
+            raise error from None
+
+    return guarded
 
 
 def check_name(name: str, field: str = "name") -> str:
@@ -523,6 +544,7 @@ def reconcile_gcp(
         desired = check(desired, current)
         if recreated and not check_mode:
             delete()
+            write = _told_after_delete(write, what, name)
     outcome = reconcile(
         state=state,
         current=current,

@@ -80,4 +80,4 @@ class VaultModule(AnsibleModule):
         except ValidationError as exc:
             self.fail_json(msg=f"invalid value for {exc.field}: {exc.reason}", field=exc.field)
         except VaultOpsError as exc:
-            self.fail_json(msg=str(exc), path=exc.path, status=exc.status)
+            self.fail_json(msg=str(exc), path=exc.path, status=exc.status, changed=exc.changed)

@@ -143,6 +143,7 @@ recreated:
 
 import typing as t
 
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
     GCP_ROLESET_IMMUTABLE,
     GCP_ROLESET_SPEC,
@@ -158,6 +159,12 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 def body(module: VaultModule) -> None:
     params = module.params
     name = check_name(params["name"])
+    if name != name.lower():
+        raise ValidationError(
+            "name",
+            f"{name!r} has upper-case letters: the engine builds the service account ID from it, and Google "
+            "accepts only lower-case letters, digits and '-' there",
+        )
     state = params["state"]
     desired: dict[str, t.Any] = {}
     if state == "present":

@@ -63,7 +63,7 @@ def test_a_kv_mount_is_refused_before_anything_else(
     assert run.exit_code == 1
     assert run.result["failed"] is True
     assert run.result["msg"] == (
-        f"invalid value for mount_point: it-kv/ is a 'kv' secrets engine, not an '{engine}' secrets engine; "
+        f"invalid value for mount_point: it-kv/ is a 'kv' secrets engine, not a '{engine}' secrets engine; "
         "nothing was written"
     )
     assert [(c.method, c.path) for c in run.fake.probes] == [("GET", "sys/internal/ui/mounts/it-kv")]
