@@ -187,11 +187,3 @@ def validate(desired: t.Mapping[str, t.Any], spec: t.Mapping[str, str]) -> dict[
         except (TypeError, ValueError) as exc:
             raise ValidationError(name, str(exc)) from None
     return result
-
-
-def masked(record: t.Mapping[str, t.Any] | None, secret_fields: t.Iterable[str]) -> dict[str, t.Any]:
-    """A copy with every secret field that has a value replaced by :data:`MASK`."""
-    if not record:
-        return {}
-    secrets = set(secret_fields)
-    return {k: (MASK if k in secrets and v not in (None, "") else v) for k, v in record.items()}

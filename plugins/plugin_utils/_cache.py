@@ -98,17 +98,6 @@ class RunCache:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def forget(self, lease_id: str) -> None:
-        """Drop entries of a lease (after it was revoked in this run)."""
-        if not os.path.isdir(self.folder):
-            return
-        for name in os.listdir(self.folder):
-            if name.endswith(".json"):
-                path = os.path.join(self.folder, name)
-                entry = self._load(path)
-                if entry is not None and entry.get("lease_id") == lease_id:
-                    os.unlink(path)
-
     def _load(self, path: str) -> dict[str, t.Any] | None:
         try:
             with open(path, encoding="utf-8") as handle:
