@@ -43,3 +43,24 @@ attributes:
     description: A second run with the same arguments changes nothing and reports C(changed=false).
     support: full
 """
+
+    # Modules that converge a list of resources of one path in one process.
+    BULK = r"""
+options:
+  purge:
+    description:
+      - Delete every resource of this kind that the mount has and the list does not name.
+      - The list read that finds them runs in check mode too, so check mode predicts the deletes.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    description: Reads Vault and reports what would change for every item; writes nothing.
+    support: full
+  diff_mode:
+    description: One diff per changed item, headed by its name; secret fields are masked.
+    support: full
+  idempotent:
+    description: A second run with the same list changes nothing and reports C(changed=false).
+    support: full
+"""

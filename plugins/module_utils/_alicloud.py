@@ -30,8 +30,8 @@ import re
 import typing as t
 
 from ._client import VaultClient
-from ._compare import ValidationError, duration_to_seconds, json_document, register_kind
-from ._engines import lease_fields, mount_path
+from ._compare import ValidationError, duration_to_seconds, extend_kinds, json_document
+from ._vault import lease_fields, mount_path
 
 ALICLOUD_CONFIG_SPEC: dict[str, str] = {"access_key": "str"}
 ALICLOUD_CONFIG_SECRETS = ("secret_key",)
@@ -176,9 +176,8 @@ def remote_wire(value: t.Any) -> list[str]:
     return [f"name:{pair['name']},type:{pair['type']}" for pair in remote_pairs(value)]
 
 
-# the spec kinds of the two policy fields, in the one comparison helper's table
-register_kind("alicloud_inline", normalise_inline)
-register_kind("alicloud_remote", normalise_remote)
+# the comparison kinds of the two policy fields: the shared table, extended
+ALICLOUD_KINDS = extend_kinds(alicloud_inline=normalise_inline, alicloud_remote=normalise_remote)
 
 
 # --- roles ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import typing as t
 
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, differences, duration_to_seconds, string_list
-from ._engines import lease_fields, mount_path
+from ._vault import lease_fields, mount_path
 
 # --- config ---------------------------------------------------------------------------------------
 

@@ -132,29 +132,40 @@ NORMALISERS: dict[str, t.Callable[[t.Any], t.Any]] = {
 }
 
 
-def register_kind(kind: str, normaliser: t.Callable[[t.Any], t.Any]) -> None:
-    """Let an engine module add a comparison kind of its own (for example AliCloud's re-hashed policies)."""
-    existing = NORMALISERS.get(kind)
-    if existing is not None and existing is not normaliser:
-        raise ValueError(f"comparison kind {kind!r} is already registered")
-    NORMALISERS[kind] = normaliser
+Normaliser = t.Callable[[t.Any], t.Any]
 
 
-def normalise(kind: str, value: t.Any) -> t.Any:
-    return NORMALISERS[kind](value)
+def extend_kinds(**extra: Normaliser) -> dict[str, Normaliser]:
+    """An engine's comparison kinds: the shared table plus its own, declared once beside its descriptors.
+
+    An engine may add kinds, never redefine a shared one (that would change every other engine's comparison).
+    """
+    clash = sorted(set(extra) & set(NORMALISERS))
+    if clash:
+        raise ValueError(f"comparison kinds {', '.join(clash)} are shared and cannot be redefined")
+    return {**NORMALISERS, **extra}
 
 
-def normalise_record(record: t.Mapping[str, t.Any] | None, spec: t.Mapping[str, str]) -> dict[str, t.Any]:
+def normalise(kind: str, value: t.Any, kinds: t.Mapping[str, Normaliser] | None = None) -> t.Any:
+    return (kinds or NORMALISERS)[kind](value)
+
+
+def normalise_record(
+    record: t.Mapping[str, t.Any] | None,
+    spec: t.Mapping[str, str],
+    kinds: t.Mapping[str, Normaliser] | None = None,
+) -> dict[str, t.Any]:
     """The fields of ``spec`` in a Vault record, normalised; absent fields are left out."""
     if not record:
         return {}
-    return {name: normalise(kind, record[name]) for name, kind in spec.items() if name in record}
+    return {name: normalise(kind, record[name], kinds) for name, kind in spec.items() if name in record}
 
 
 def differences(
     desired: t.Mapping[str, t.Any],
     current: t.Mapping[str, t.Any] | None,
     spec: t.Mapping[str, str],
+    kinds: t.Mapping[str, Normaliser] | None = None,
 ) -> dict[str, tuple[t.Any, t.Any]]:
     """``{field: (current, desired)}`` for every set desired field that differs, both normalised.
 
@@ -166,14 +177,18 @@ def differences(
         if value is None or name not in spec:
             continue
         kind = spec[name]
-        want = normalise(kind, value)
-        have = normalise(kind, current.get(name))
+        want = normalise(kind, value, kinds)
+        have = normalise(kind, current.get(name), kinds)
         if have != want:
             changes[name] = (have, want)
     return changes
 
 
-def validate(desired: t.Mapping[str, t.Any], spec: t.Mapping[str, str]) -> dict[str, t.Any]:
+def validate(
+    desired: t.Mapping[str, t.Any],
+    spec: t.Mapping[str, str],
+    kinds: t.Mapping[str, Normaliser] | None = None,
+) -> dict[str, t.Any]:
     """Normalise every set field once, so that bad input fails before any write."""
     result: dict[str, t.Any] = {}
     for name, value in desired.items():
@@ -181,7 +196,7 @@ def validate(desired: t.Mapping[str, t.Any], spec: t.Mapping[str, str]) -> dict[
             continue
         kind = spec.get(name, "raw")
         try:
-            result[name] = normalise(kind, value)
+            result[name] = normalise(kind, value, kinds)
         except ValidationError as exc:
             raise ValidationError(name, exc.reason) from None
         except (TypeError, ValueError) as exc:

@@ -16,10 +16,10 @@ import typing as t
 from dataclasses import dataclass
 
 from ._alicloud import AliCloudEngine
+from ._aws import AwsEngine
 from ._azure import AzureEngine
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, duration_to_seconds
-from ._engines import AwsEngine
 from ._gcp import GcpEngine
 
 ENGINES = ("aws", "gcp", "azure", "alicloud")

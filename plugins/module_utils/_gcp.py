@@ -27,8 +27,8 @@ import urllib.parse
 
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, differences, duration_to_seconds, normalise, normalise_record, validate
-from ._engines import lease_fields, mount_path
-from ._resource import Outcome, reconcile
+from ._driver import Outcome, reconcile
+from ._vault import lease_fields, mount_path
 
 # --- specs ----------------------------------------------------------------------------------------
 

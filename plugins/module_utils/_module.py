@@ -14,8 +14,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError
-from ._engines import check_mount_type
-from ._resource import Outcome
+from ._driver import Converged, Desired, Driver, Outcome, Resource
+from ._vault import check_mount_type
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "url": {"type": "str", "aliases": ["vault_addr"]},
@@ -46,6 +46,37 @@ def argument_spec(**module_options: dict[str, t.Any]) -> dict[str, dict[str, t.A
     return spec
 
 
+def desired(params: t.Mapping[str, t.Any], resource: Resource) -> Desired:
+    """What one module invocation (or one item of a bulk module's list) asks of ``resource``."""
+    return Desired(
+        name=params.get("name"),
+        state=params.get("state") or "present",
+        fields={name: params.get(name) for name in resource.fields},
+        secrets={name: params.get(name) for name in resource.secrets if params.get(name) is not None},
+        update_secret=params.get("update_secret") or "on_create",
+        recreate=bool(params.get("recreate")),
+    )
+
+
+def validate_items(items: t.Any, spec: t.Mapping[str, dict[str, t.Any]], field: str) -> list[dict[str, t.Any]]:
+    """The items of a bulk module's list, each checked against the single module's argument spec.
+
+    The first bad item fails the task before any request, naming the item (``roles[3]``) and the reason.
+    """
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    validator = ArgumentSpecValidator(dict(spec))
+    checked: list[dict[str, t.Any]] = []
+    for index, item in enumerate(items or []):
+        if not isinstance(item, dict):
+            raise ValidationError(f"{field}[{index}]", f"must be a dict, got {type(item).__name__}")
+        result = validator.validate(item)
+        if result.error_messages:
+            raise ValidationError(f"{field}[{index}]", "; ".join(result.error_messages))
+        checked.append(result.validated_parameters)
+    return checked
+
+
 class VaultModule(AnsibleModule):
     """An AnsibleModule that knows how to reach Vault and how to report Vault's errors."""
 
@@ -62,16 +93,57 @@ class VaultModule(AnsibleModule):
             self._client = VaultClient(options).login()
         return self._client
 
+    def driver(self, resource: Resource, mount_point: str) -> Driver:
+        return Driver(self.client, resource, mount_point, check_mode=self.check_mode)
+
     def mounted(self, mount: str, engine: str) -> VaultClient:
         """The client, once the mount is known not to be another kind of engine."""
         check_mount_type(self.client, mount, engine)
         return self.client
 
     def exit_outcome(self, outcome: Outcome, **extra: t.Any) -> t.NoReturn:
+        for warning in outcome.warnings:
+            self.warn(f"Vault: {warning}")
         result: dict[str, t.Any] = {"changed": outcome.changed, **extra}
         if self._diff:
             result["diff"] = outcome.diff()
         self.exit_json(**result)
+
+    def exit_converged(self, converged: Converged, what: str, key: str, **extra: t.Any) -> t.NoReturn:
+        """A bulk module's result: the names per action, each present resource as it is now, a diff per change."""
+        for outcome in converged.outcomes:
+            for warning in outcome.warnings:
+                self.warn(f"Vault ({what} {outcome.name}): {warning}")
+        result: dict[str, t.Any] = {"changed": converged.changed, **converged.summary(), **extra}
+        result[key] = {o.name: o.after for o in converged.outcomes if o.action != "deleted"}
+        if self._diff:
+            result["diff"] = converged.diffs(what)
+        self.exit_json(**result)
+
+    def engine_info(self, configs: t.Mapping[str, Resource], collections: t.Mapping[str, Resource]) -> t.NoReturn:
+        """The body of an engine's ``*_info`` module: each configuration (write-only fields are never returned
+        by Vault, so never here) and each named resource of every collection, read through the descriptors."""
+        mount = self.params["mount_point"]
+        wanted = self.params.get("only") or [*configs, *collections]
+        result: dict[str, t.Any] = {"changed": False}
+        for key, resource in configs.items():
+            if key in wanted:
+                driver = self.driver(resource, mount)
+                record = driver.read()
+                result[key] = driver.comparable(record) if record is not None else None
+        for key, resource in collections.items():
+            if key in wanted:
+                driver = self.driver(resource, mount)
+                result[key] = driver.info(self.params.get("names"))
+        self.exit_json(**result)
+
+    def converge_list(self, resource: Resource, options: t.Mapping[str, dict[str, t.Any]], key: str) -> t.NoReturn:
+        """The body of a bulk module: ``params[key]`` converged at ``params['mount_point']`` in one pass."""
+        items = validate_items(self.params[key], options, key)
+        driver = self.driver(resource, self.params["mount_point"])
+        wants = [desired(item, resource) for item in items]
+        converged = driver.converge_all(wants, purge=self.params["purge"], field=key)
+        self.exit_converged(converged, resource.what, key)
 
     def run(self, body: t.Callable[[VaultModule], None]) -> None:
         """Run the module body; every project error becomes one clear ``fail_json``."""

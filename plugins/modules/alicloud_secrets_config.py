@@ -104,8 +104,8 @@ import typing as t
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_CONFIG_SPEC, AliCloudEngine
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 def require_secret(changed: bool, secrets: dict[str, t.Any]) -> None:

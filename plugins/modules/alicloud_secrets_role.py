@@ -140,6 +140,7 @@ role:
 import typing as t
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import (
+    ALICLOUD_KINDS,
     ALICLOUD_ROLE_SPEC,
     AliCloudEngine,
     alicloud_role_payload,
@@ -148,8 +149,8 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import (
     validate_alicloud_role,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 def body(module: VaultModule) -> None:
@@ -158,7 +159,7 @@ def body(module: VaultModule) -> None:
     present = params["state"] == "present"
     desired: dict[str, t.Any] = {field: params.get(field) for field in ALICLOUD_ROLE_SPEC}
     if present:
-        validate(desired, ALICLOUD_ROLE_SPEC)
+        validate(desired, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS)
         desired = validate_alicloud_role(desired)
     engine = AliCloudEngine(module.mounted(params["mount_point"], "alicloud"), params["mount_point"])
     current = engine.read_role(name)
@@ -174,6 +175,7 @@ def body(module: VaultModule) -> None:
         delete=lambda: engine.delete_role(name),
         check_mode=module.check_mode,
         payload=lambda want, _have: alicloud_role_payload(want),
+        kinds=ALICLOUD_KINDS,
     )
     for warning in warnings:
         module.warn(f"Vault: {warning}")

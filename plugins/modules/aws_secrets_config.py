@@ -128,34 +128,10 @@ update_secret:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import (
-    AWS_LEASE_SPEC,
-    AWS_ROOT_SPEC,
-    AwsEngine,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import Outcome, reconcile
-
-# fields Vault reports with a default although nobody set them; sent back only when set
-PASS_THROUGH_ONLY = (
-    "sts_region",
-    "sts_fallback_endpoints",
-    "sts_fallback_regions",
-    "role_arn",
-    "identity_token_audience",
-    "identity_token_ttl",
-)
-
-
-def root_payload(desired: dict[str, t.Any], current: dict[str, t.Any] | None) -> dict[str, t.Any]:
-    """The whole root configuration: what Vault has, overlaid with what the user set."""
-    merged: dict[str, t.Any] = {}
-    for name, value in (current or {}).items():
-        if name in AWS_ROOT_SPEC and name not in PASS_THROUGH_ONLY and value not in (None, ""):
-            merged[name] = value
-    merged.update({k: v for k, v in desired.items() if v is not None})
-    return merged
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_LEASE, AWS_ROOT, aws_root_payload
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Outcome
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def require_secret(changed: bool, secrets: dict[str, t.Any], payload: dict[str, t.Any]) -> None:
@@ -168,53 +144,31 @@ def require_secret(changed: bool, secrets: dict[str, t.Any], payload: dict[str, 
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
-    desired = validate({name: params.get(name) for name in AWS_ROOT_SPEC}, AWS_ROOT_SPEC)
-    lease_desired = validate({name: params.get(name) for name in AWS_LEASE_SPEC}, AWS_LEASE_SPEC)
-    secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
+    want_root = desired(params, AWS_ROOT)
+    want_lease = desired(params, AWS_LEASE)
+    root_driver = module.driver(AWS_ROOT, params["mount_point"])
+    lease_driver = module.driver(AWS_LEASE, params["mount_point"])
+    # bad input fails before any request
+    root_driver.validate(want_root)
+    lease_driver.validate(want_lease)
     result: dict[str, t.Any] = {}
     parts: dict[str, Outcome] = {}
 
-    if desired or secrets:
-        current = engine.read_root()
-        if current is not None and not any(current.get(k) for k in ("access_key", "region", "iam_endpoint")):
-            current = None  # the engine answers with defaults when nothing is configured
-
-        def payload(want: dict[str, t.Any], have: dict[str, t.Any] | None) -> dict[str, t.Any]:
-            merged = root_payload(want, have)
-            require_secret(True, secrets, merged)
-            return merged
-
-        root = reconcile(
-            state="present",
-            current=current,
-            desired=desired,
-            spec=AWS_ROOT_SPEC,
-            write=engine.write_root,
-            delete=lambda: None,
-            check_mode=module.check_mode,
-            payload=payload,
-            secrets=secrets,
-            update_secret=params["update_secret"],
-        )
-        # check mode writes nothing, so it gets here: tell the truth about what the real run would do
-        require_secret(root.changed, secrets, root_payload(desired, current))
+    if any(v is not None for v in want_root.fields.values()) or want_root.secrets:
+        current = root_driver.read()
+        # the engine replaces config/root whole, so a write without the secret key would drop it: refuse
+        # before writing (and in check mode, tell the truth about what the real run would do)
+        plan = root_driver.plan(want_root, current)
+        require_secret(plan.changed, want_root.secrets, aws_root_payload(want_root.fields, current))
+        root = root_driver.converge(want_root, current)
         parts["root"] = root
         result.update(
             config=root.after,
-            secret_key_written=root.changed and bool(secrets),
+            secret_key_written=root.changed and bool(want_root.secrets),
             update_secret=params["update_secret"],
         )
-    if lease_desired:
-        lease = reconcile(
-            state="present",
-            current=engine.read_lease(),
-            desired=lease_desired,
-            spec=AWS_LEASE_SPEC,
-            write=lambda p: engine.write_lease({k: f"{v}s" for k, v in p.items()}),
-            delete=lambda: None,
-            check_mode=module.check_mode,
-        )
+    if any(v is not None for v in want_lease.fields.values()):
+        lease = lease_driver.converge(want_lease)
         parts["lease"] = lease
         result["lease"] = lease.after
     combined = Outcome(

@@ -118,63 +118,20 @@ role:
     policy_document: {Version: "2012-10-17", Statement: []}
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import (
-    AWS_ROLE_SPEC,
-    AwsEngine,
-    aws_role_payload,
-    validate_aws_role,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_ROLE, AWS_ROLE_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = params["name"]
-    desired: dict[str, t.Any] = {field: params.get(field) for field in AWS_ROLE_SPEC}
-    if params["state"] == "present":
-        validate(desired, AWS_ROLE_SPEC)
-        validate_aws_role(desired)
-    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
-    current = engine.read_role(name)
-    outcome = reconcile(
-        state=params["state"],
-        current=current,
-        desired=desired,
-        spec=AWS_ROLE_SPEC,
-        write=lambda payload: engine.write_role(name, payload),
-        delete=lambda: engine.delete_role(name),
-        check_mode=module.check_mode,
-        payload=lambda want, _have: aws_role_payload(want),
-    )
-    if params["state"] == "present":
+    outcome = module.driver(AWS_ROLE, module.params["mount_point"]).converge(desired(module.params, AWS_ROLE))
+    if module.params["state"] == "present":
         module.exit_outcome(outcome, role=outcome.after)
     module.exit_outcome(outcome)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="aws"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            credential_type=dict(type="str", choices=["iam_user", "assumed_role", "federation_token", "session_token"]),
-            policy_document=dict(type="raw"),
-            policy_arns=dict(type="list", elements="str"),
-            role_arns=dict(type="list", elements="str"),
-            iam_groups=dict(type="list", elements="str"),
-            iam_tags=dict(type="dict"),
-            default_sts_ttl=dict(type="raw"),
-            max_sts_ttl=dict(type="raw"),
-            user_path=dict(type="str"),
-            permissions_boundary_arn=dict(type="str"),
-            mfa_serial_number=dict(type="str"),
-            session_tags=dict(type="dict"),
-            external_id=dict(type="str"),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="aws"), **AWS_ROLE_OPTIONS),
         required_if=[("state", "present", ("credential_type",))],
         supports_check_mode=True,
     )

@@ -61,26 +61,20 @@ roles:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import normalise_record
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import AWS_ROLE_SPEC, AwsEngine
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_ROLE
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
+    driver = module.driver(AWS_ROLE, params["mount_point"])
     if params["name"]:
-        names = [params["name"]] if engine.read_role(params["name"]) is not None else []
+        names = [params["name"]] if driver.read(params["name"]) is not None else []
     else:
-        names = sorted(engine.list_roles())
+        names = driver.list()
     result: dict[str, t.Any] = {"changed": False, "names": names}
     if not params["names_only"]:
-        roles: dict[str, t.Any] = {}
-        for name in names:
-            role = engine.read_role(name)
-            if role is not None:
-                roles[name] = normalise_record(role, AWS_ROLE_SPEC)
-        result["roles"] = roles
+        result["roles"] = driver.info(names)
     module.exit_json(**result)
 
 

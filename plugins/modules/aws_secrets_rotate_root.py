@@ -60,16 +60,17 @@ access_key:
   sample: AKIAEXAMPLE
 """
 
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_ROOT, AwsEngine
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import AwsEngine
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 
 
 def body(module: VaultModule) -> None:
-    engine = AwsEngine(module.mounted(module.params["mount_point"], "aws"), module.params["mount_point"])
-    current = engine.read_root()
+    root = module.driver(AWS_ROOT, module.params["mount_point"])
+    current = root.read()
     if not current or not current.get("access_key"):
-        raise VaultOpsError("the engine has no root access key to rotate", path=f"{engine.mount}/config/root")
+        raise VaultOpsError("the engine has no root access key to rotate", path=root.path())
+    engine = AwsEngine(module.client, module.params["mount_point"])
     if module.check_mode:
         module.exit_json(changed=True, access_key=current["access_key"])
     rotated = engine.rotate_root()

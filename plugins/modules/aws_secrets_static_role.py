@@ -65,76 +65,21 @@ static_role:
   sample: {username: ci-bot, rotation_period: 86400}
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import (
-    ValidationError,
-    normalise_record,
-    validate,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import AWS_STATIC_ROLE_SPEC, AwsEngine
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_STATIC_ROLE, AWS_STATIC_ROLE_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = params["name"]
-    desired = validate({k: params.get(k) for k in AWS_STATIC_ROLE_SPEC}, AWS_STATIC_ROLE_SPEC)
-    if desired.get("rotation_period") is not None and desired["rotation_period"] < 60:
-        raise ValidationError("rotation_period", f"must be at least 60 seconds, got {desired['rotation_period']}")
-    engine = AwsEngine(module.mounted(params["mount_point"], "aws"), params["mount_point"])
-    current = engine.read_static_role(name)
-    if (
-        params["state"] == "present"
-        and current is not None
-        and desired.get("username")
-        and current.get("username") != desired["username"]
-    ):
-        if not params["recreate"]:
-            raise ValidationError(
-                "username",
-                f"static role {name} manages user {current.get('username')!r}; the engine cannot change it to "
-                f"{desired['username']!r} (set recreate=true to delete and recreate the role)",
-            )
-        if not module.check_mode:
-            engine.delete_static_role(name)
-        replaced, current = current, None
-    else:
-        replaced = None
-
-    def write(payload: dict[str, t.Any]) -> None:
-        if "rotation_period" in payload:
-            payload["rotation_period"] = f"{payload['rotation_period']}s"
-        engine.write_static_role(name, payload)
-
-    outcome = reconcile(
-        state=params["state"],
-        current=current,
-        desired=desired,
-        spec=AWS_STATIC_ROLE_SPEC,
-        write=write,
-        delete=lambda: engine.delete_static_role(name),
-        check_mode=module.check_mode,
-    )
-    if replaced is not None:
-        # the diff shows the role that recreate deletes, not a creation from nothing
-        outcome.before = normalise_record(replaced, AWS_STATIC_ROLE_SPEC)
-    if params["state"] == "present":
+    driver = module.driver(AWS_STATIC_ROLE, module.params["mount_point"])
+    outcome = driver.converge(desired(module.params, AWS_STATIC_ROLE))
+    if module.params["state"] == "present":
         module.exit_outcome(outcome, static_role=outcome.after)
     module.exit_outcome(outcome)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="aws"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            username=dict(type="str"),
-            rotation_period=dict(type="raw"),
-            recreate=dict(type="bool", default=False),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="aws"), **AWS_STATIC_ROLE_OPTIONS),
         required_if=[("state", "present", ("username",))],
         supports_check_mode=True,
     )

@@ -140,8 +140,8 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
     validate_azure_config,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 def body(module: VaultModule) -> None:

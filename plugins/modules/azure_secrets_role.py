@@ -194,8 +194,8 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
     validate_azure_role_write,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import differences, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 def body(module: VaultModule) -> None:

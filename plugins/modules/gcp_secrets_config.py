@@ -114,6 +114,7 @@ update_secret:
 import typing as t
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
     GCP_CONFIG_SPEC,
     GcpEngine,
@@ -123,7 +124,6 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
     validate_gcp,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 class ConfigModule(VaultModule):

@@ -93,8 +93,8 @@ import typing as t
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import duration_to_seconds
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import Leases
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import Leases
 
 
 def body(module: VaultModule) -> None:

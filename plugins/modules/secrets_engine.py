@@ -119,14 +119,14 @@ mount:
 import typing as t
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, normalise_record, validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import (
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import (
     MOUNT_CREATE_ONLY,
     MOUNT_SPEC,
     Mounts,
     mount_path,
 )
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import reconcile
 
 
 def wire(settings: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -14,6 +14,7 @@ import requests
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import (
     ALICLOUD_CONFIG_SPEC,
+    ALICLOUD_KINDS,
     ALICLOUD_ROLE_SPEC,
     AliCloudEngine,
     alicloud_role_payload,
@@ -260,22 +261,22 @@ def test_role_spec_kinds_compare_engine_answers() -> None:
         "ttl": "1h",
         "max_ttl": None,
     }
-    assert differences(desired, current, ALICLOUD_ROLE_SPEC) == {}
-    assert normalise_record(current, ALICLOUD_ROLE_SPEC) == {
+    assert differences(desired, current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS) == {}
+    assert normalise_record(current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS) == {
         "inline_policies": normalise_inline([OSS, RDS]),
         "remote_policies": [OSS_RO, RDS_RO],
         "role_arn": "",
         "ttl": 3600,
         "max_ttl": 0,
     }
-    changed = differences({**desired, "inline_policies": [OSS]}, current, ALICLOUD_ROLE_SPEC)
+    changed = differences({**desired, "inline_policies": [OSS]}, current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS)
     assert changed == {"inline_policies": (normalise_inline([OSS, RDS]), [OSS])}
 
 
 def test_role_spec_null_lists_equal_empty() -> None:
     current = {"inline_policies": None, "remote_policies": None, "role_arn": ROLE_ARN, "ttl": 0, "max_ttl": 0}
     desired = {"inline_policies": [], "remote_policies": [], "role_arn": ROLE_ARN}
-    assert differences(desired, current, ALICLOUD_ROLE_SPEC) == {}
+    assert differences(desired, current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS) == {}
 
 
 @pytest.mark.parametrize(
@@ -284,7 +285,7 @@ def test_role_spec_null_lists_equal_empty() -> None:
 )
 def test_validate_names_the_field(field: str, value: t.Any) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        validate({field: value}, ALICLOUD_ROLE_SPEC)
+        validate({field: value}, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS)
     assert exc_info.value.field == field
 
 

@@ -12,22 +12,24 @@ import hvac.exceptions
 import pytest
 import requests
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._engines import (
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import (
     AWS_CREDENTIAL_TYPES,
+    AWS_LEASE,
+    AWS_ROLE,
     AWS_ROLE_FIELD_TYPES,
     AWS_ROLE_SPEC,
+    AWS_ROOT,
     AWS_ROOT_SPEC,
+    AWS_STATIC_ROLE,
     AwsEngine,
-    Leases,
-    Mounts,
     aws_role_payload,
-    lease_fields,
-    mount_path,
     normalise_aws_creds,
     validate_aws_role,
 )
+from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver, Resource
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import Leases, Mounts, lease_fields, mount_path
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/admin"
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -586,12 +588,12 @@ def test_lease_fields(response: dict[str, t.Any], expected: dict[str, t.Any]) ->
         ({}, "GET", "aws/creds/deploy", None),
         ({"kind": "sts", "ttl": "15m"}, "POST", "aws/sts/deploy", {"ttl": "900s"}),
         (
-            {"kind": "sts", "role_arn": ROLE_ARN, "role_session_name": "ci", "mfa_code": "123456"},
+            {"kind": "sts", "role_arn": ROLE_ARN, "role_session_name": "ci"},
             "POST",
             "aws/sts/deploy",
-            {"role_arn": ROLE_ARN, "role_session_name": "ci", "mfa_code": "123456"},
+            {"role_arn": ROLE_ARN, "role_session_name": "ci"},
         ),
-        ({"kind": "static-creds", "ttl": "15m"}, "GET", "aws/static-creds/deploy", None),
+        ({"kind": "static-creds"}, "GET", "aws/static-creds/deploy", None),
     ],
 )
 def test_aws_engine_issue(
@@ -654,28 +656,36 @@ def test_aws_engine_issue_retried_when_vault_cannot_have_acted(
 @pytest.mark.parametrize(
     ("operation", "method", "path"),
     [
-        (lambda e: e.read_root(), "GET", "aws-prod/config/root"),
-        (lambda e: e.write_root({"region": "eu-west-1"}), "POST", "aws-prod/config/root"),
-        (lambda e: e.read_lease(), "GET", "aws-prod/config/lease"),
-        (lambda e: e.write_lease({"lease": "60s"}), "POST", "aws-prod/config/lease"),
-        (lambda e: e.rotate_root(), "POST", "aws-prod/config/rotate-root"),
-        (lambda e: e.read_role("deploy"), "GET", "aws-prod/roles/deploy"),
-        (lambda e: e.write_role("deploy", {}), "POST", "aws-prod/roles/deploy"),
-        (lambda e: e.delete_role("deploy"), "DELETE", "aws-prod/roles/deploy"),
-        (lambda e: e.list_roles(), "LIST", "aws-prod/roles"),
-        (lambda e: e.read_static_role("svc"), "GET", "aws-prod/static-roles/svc"),
-        (lambda e: e.write_static_role("svc", {}), "POST", "aws-prod/static-roles/svc"),
-        (lambda e: e.delete_static_role("svc"), "DELETE", "aws-prod/static-roles/svc"),
+        (lambda d: d(AWS_ROOT).read(), "GET", "aws-prod/config/root"),
+        (lambda d: d(AWS_ROOT).client.write(d(AWS_ROOT).path(), {}), "POST", "aws-prod/config/root"),
+        (lambda d: d(AWS_LEASE).read(), "GET", "aws-prod/config/lease"),
+        (lambda d: d(AWS_LEASE).converge(Desired(fields={"lease": 60}), {}), "POST", "aws-prod/config/lease"),
+        (lambda d: AwsEngine(d(AWS_ROOT).client, "/aws-prod/").rotate_root(), "POST", "aws-prod/config/rotate-root"),
+        (lambda d: d(AWS_ROLE).read("deploy"), "GET", "aws-prod/roles/deploy"),
+        (
+            lambda d: d(AWS_ROLE).converge(Desired("deploy", fields={"credential_type": "iam_user"}), None),
+            "POST",
+            "aws-prod/roles/deploy",
+        ),
+        (lambda d: d(AWS_ROLE).converge(Desired("deploy", "absent"), {}), "DELETE", "aws-prod/roles/deploy"),
+        (lambda d: d(AWS_ROLE).list(), "LIST", "aws-prod/roles"),
+        (lambda d: d(AWS_STATIC_ROLE).read("svc"), "GET", "aws-prod/static-roles/svc"),
+        (
+            lambda d: d(AWS_STATIC_ROLE).converge(Desired("svc", fields={"username": "u"}), None),
+            "POST",
+            "aws-prod/static-roles/svc",
+        ),
+        (lambda d: d(AWS_STATIC_ROLE).converge(Desired("svc", "absent"), {}), "DELETE", "aws-prod/static-roles/svc"),
     ],
 )
 def test_aws_engine_paths(
     make_client: t.Callable[..., t.Any],
-    operation: t.Callable[[AwsEngine], t.Any],
+    operation: t.Callable[[t.Callable[[Resource], Driver]], t.Any],
     method: str,
     path: str,
 ) -> None:
     kit = make_client()
-    operation(AwsEngine(kit.client, "/aws-prod/"))
+    operation(lambda resource: Driver(kit.client, resource, "/aws-prod/", mount_checked=True))
     assert [(c.method, c.path) for c in kit.fake.calls] == [(method, path)]
 
 
@@ -747,3 +757,11 @@ def test_leases_renew_and_revoke_retried_while_sealed(make_client: t.Callable[..
         ("sys/leases/revoke", {"lease_id": "aws/creds/x/1"}),
     ]
     assert kit.sleeps == [0.5, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("kwargs", [{"ttl": "15m"}, {"role_arn": ROLE_ARN}, {"role_session_name": "ci"}])
+def test_static_creds_refuse_what_does_not_apply(make_client: t.Callable[..., t.Any], kwargs: dict[str, t.Any]) -> None:
+    kit = make_client()
+    with pytest.raises(ValidationError, match="does not apply to static-creds"):
+        AwsEngine(kit.client).issue("svc", kind="static-creds", **kwargs)
+    assert kit.fake.calls == []

@@ -10,8 +10,9 @@ import hvac.exceptions
 import pytest
 import yaml
 
+from ansible_collections.vaultops.cloud.plugins.module_utils._aws import aws_root_payload as root_payload
 from ansible_collections.vaultops.cloud.plugins.modules import aws_secrets_config
-from ansible_collections.vaultops.cloud.plugins.modules.aws_secrets_config import require_secret, root_payload
+from ansible_collections.vaultops.cloud.plugins.modules.aws_secrets_config import require_secret
 
 Runner = t.Callable[..., t.Any]
 

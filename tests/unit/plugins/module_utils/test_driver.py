@@ -9,7 +9,7 @@ import typing as t
 import pytest
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import MASK
-from ansible_collections.vaultops.cloud.plugins.module_utils._resource import Outcome, reconcile
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Outcome, reconcile
 
 SPEC = {"name": "str", "ttl": "duration", "policy": "json"}
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
