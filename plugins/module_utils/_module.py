@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError
@@ -63,8 +64,6 @@ def validate_items(items: t.Any, spec: t.Mapping[str, dict[str, t.Any]], field: 
 
     The first bad item fails the task before any request, naming the item (``roles[3]``) and the reason.
     """
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
     validator = ArgumentSpecValidator(dict(spec))
     checked: list[dict[str, t.Any]] = []
     for index, item in enumerate(items or []):

@@ -68,10 +68,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 def body(module: VaultModule) -> None:
     params = module.params
     driver = module.driver(AWS_ROLE, params["mount_point"])
-    if params["name"]:
-        names = [params["name"]] if driver.read(params["name"]) is not None else []
-    else:
-        names = driver.list()
+    names = driver.list() if not params["name"] else [n for n in [params["name"]] if driver.read(n) is not None]
     result: dict[str, t.Any] = {"changed": False, "names": names}
     if not params["names_only"]:
         result["roles"] = driver.info(names)
