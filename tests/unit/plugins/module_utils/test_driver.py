@@ -324,3 +324,168 @@ def test_reconcile_absent_ignores_desired_differences() -> None:
     rec = Recorder()
     outcome = run(rec, state="absent", current=CURRENT, desired={"name": "other"})
     assert (outcome.changed, outcome.after, rec.deletes, rec.writes) == (True, {}, 1, [])
+
+
+# --- the driver -----------------------------------------------------------------------------------
+
+import hvac.exceptions
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver, Resource
+
+THING = Resource(
+    engine="kv",
+    what="thing",
+    path="things",
+    fields={"owner": "str", "ttl": "duration"},
+    secrets=("password",),
+    immutable=("owner",),
+)
+MOUNT_TYPE = ("GET", "sys/internal/ui/mounts/m")
+
+
+def thing_driver(make_client: t.Callable[..., t.Any], routes: dict[tuple[str, str], t.Any], **kw: t.Any) -> t.Any:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}, **routes})
+    return kit, Driver(kit.client, THING, "m", **kw)
+
+
+def requests(kit: t.Any) -> list[tuple[str, str]]:
+    return [(c.method, c.path) for c in kit.fake.adapter.calls]
+
+
+def test_converge_all_no_op_costs_one_check_one_list_and_a_read_each(make_client: t.Callable[..., t.Any]) -> None:
+    names = [f"t{i}" for i in range(5)]
+    routes: dict[tuple[str, str], t.Any] = {("LIST", "m/things"): {"data": {"keys": names}}}
+    for name in names:
+        routes[("GET", f"m/things/{name}")] = {"data": {"owner": "a", "ttl": 60}}
+    kit, driver = thing_driver(make_client, routes)
+    done = driver.converge_all([Desired(n, fields={"owner": "a", "ttl": "1m"}) for n in names])
+    assert not done.changed
+    assert done.summary() == {"created": [], "updated": [], "deleted": [], "unchanged": names}
+    assert requests(kit) == [MOUNT_TYPE, ("LIST", "m/things")] + [("GET", f"m/things/{n}") for n in names]
+
+
+def test_converge_all_creating_reads_nothing_it_did_not_list(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("LIST", "m/things"): {"data": {"keys": []}}})
+    done = driver.converge_all([Desired(n, fields={"owner": "a"}) for n in ("x", "y")])
+    assert done.summary()["created"] == ["x", "y"]
+    assert requests(kit) == [MOUNT_TYPE, ("LIST", "m/things"), ("POST", "m/things/x"), ("POST", "m/things/y")]
+    assert [c.json for c in kit.fake.adapter.calls if c.method == "POST"] == [{"owner": "a"}, {"owner": "a"}]
+
+
+def test_converge_all_in_check_mode_writes_nothing(make_client: t.Callable[..., t.Any]) -> None:
+    routes = {
+        ("LIST", "m/things"): {"data": {"keys": ["old", "x"]}},
+        ("GET", "m/things/x"): {"data": {"owner": "a"}},
+        ("GET", "m/things/old"): {"data": {"owner": "z"}},
+    }
+    kit, driver = thing_driver(make_client, routes, check_mode=True)
+    done = driver.converge_all([Desired("x", fields={"owner": "a", "ttl": 5}), Desired("y")], purge=True)
+    assert done.summary() == {"created": ["y"], "updated": ["x"], "deleted": ["old"], "unchanged": []}
+    assert kit.fake.writes() == []
+    assert [d["before_header"] for d in done.diffs("thing")] == ["thing x", "thing y", "thing old"]
+
+
+def test_purge_deletes_only_what_the_list_does_not_name(make_client: t.Callable[..., t.Any]) -> None:
+    routes = {
+        ("LIST", "m/things"): {"data": {"keys": ["keep", "gone"]}},
+        ("GET", "m/things/keep"): {"data": {"owner": "a"}},
+        ("GET", "m/things/gone"): {"data": {"owner": "b"}},
+    }
+    kit, driver = thing_driver(make_client, routes)
+    done = driver.converge_all([Desired("keep", fields={"owner": "a"})], purge=True)
+    assert done.summary()["deleted"] == ["gone"]
+    assert [(c.method, c.path) for c in kit.fake.writes()] == [("DELETE", "m/things/gone")]
+
+
+@pytest.mark.parametrize(
+    ("wants", "field", "reason"),
+    [
+        ([Desired("a"), Desired("a")], "things[1].name", "'a' is listed twice"),
+        ([Desired("ok"), Desired("../x")], "things[1].name", "must not contain '/'"),
+        ([Desired("a", fields={"ttl": "soon"})], "things[0].ttl", "is not a duration"),
+        ([Desired("a", fields={"colour": "red"})], "things[0].colour", "is not a field of the thing"),
+        ([Desired("a", state="gone")], "things[0].state", "must be present or absent"),
+    ],
+)
+def test_converge_all_refuses_bad_items_before_any_request(
+    make_client: t.Callable[..., t.Any], wants: list[Desired], field: str, reason: str
+) -> None:
+    kit, driver = thing_driver(make_client, {})
+    with pytest.raises(ValidationError) as caught:
+        driver.converge_all(wants, field="things")
+    assert caught.value.field == field
+    assert reason in caught.value.reason
+    assert kit.fake.adapter.calls == []
+
+
+def test_immutable_change_is_refused_naming_the_field(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("GET", "m/things/x"): {"data": {"owner": "a"}}})
+    with pytest.raises(ValidationError) as caught:
+        driver.converge(Desired("x", fields={"owner": "b"}))
+    assert caught.value.field == "owner"
+    assert "set recreate=true" in caught.value.reason
+    assert kit.fake.writes() == []
+
+
+def test_recreate_shows_the_replaced_resource_and_carries_unset_fields(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("GET", "m/things/x"): {"data": {"owner": "a", "ttl": 60}}})
+    outcome = driver.converge(Desired("x", fields={"owner": "b"}, recreate=True))
+    assert (outcome.changed, outcome.recreated, outcome.action) == (True, True, "updated")
+    assert outcome.before == {"owner": "a", "ttl": 60}
+    assert outcome.after == {"owner": "b", "ttl": 60}
+    assert [(c.method, c.path, c.json) for c in kit.fake.writes()] == [
+        ("DELETE", "m/things/x", None),
+        ("POST", "m/things/x", {"owner": "b", "ttl": 60}),
+    ]
+
+
+def test_recreate_that_fails_after_the_delete_says_so_and_reports_changed(make_client: t.Callable[..., t.Any]) -> None:
+    refused = hvac.exceptions.InvalidRequest(errors=["owner b does not exist"])
+    routes = {("GET", "m/things/x"): {"data": {"owner": "a"}}, ("POST", "m/things/x"): refused}
+    kit, driver = thing_driver(make_client, routes)
+    with pytest.raises(VaultOpsError) as caught:
+        driver.converge(Desired("x", fields={"owner": "b"}, recreate=True))
+    assert caught.value.changed is True
+    assert "recreate deleted the thing x" in caught.value.message
+    assert "owner b does not exist" in caught.value.message
+    assert caught.value.path == "m/things/x"
+
+
+def test_recreate_in_check_mode_deletes_nothing(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("GET", "m/things/x"): {"data": {"owner": "a"}}}, check_mode=True)
+    outcome = driver.converge(Desired("x", fields={"owner": "b"}, recreate=True))
+    assert outcome.changed and outcome.recreated
+    assert kit.fake.writes() == []
+
+
+def test_plan_never_writes_even_outside_check_mode(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {})
+    outcome = driver.plan(Desired("x", fields={"owner": "a"}), None)
+    assert outcome.action == "created"
+    assert kit.fake.writes() == []
+
+
+def test_write_warnings_reach_the_outcome(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("POST", "m/things/x"): {"warnings": ["ttl capped"]}})
+    outcome = driver.converge(Desired("x", fields={"owner": "a"}), None)
+    assert outcome.warnings == ["ttl capped"]
+
+
+def test_secret_is_masked_and_governed_by_update_secret(make_client: t.Callable[..., t.Any]) -> None:
+    kit, driver = thing_driver(make_client, {("GET", "m/things/x"): {"data": {"owner": "a"}}})
+    quiet = driver.converge(Desired("x", fields={"owner": "a"}, secrets={"password": "s3cret"}))
+    assert not quiet.changed
+    loud = driver.converge(Desired("x", fields={"owner": "a"}, secrets={"password": "s3cret"}, update_secret="always"))
+    assert loud.changed and loud.after["password"] == MASK
+    assert "s3cret" not in repr(loud.diff())
+    assert [c.json for c in kit.fake.writes()] == [{"owner": "a", "password": "s3cret"}]
+
+
+def test_a_mount_of_another_type_is_refused_before_anything_else(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "aws"}}})
+    driver = Driver(kit.client, THING, "m")
+    with pytest.raises(ValidationError, match="is a 'aws' secrets engine"):
+        driver.converge_all([Desired("x", fields={"owner": "a"})])
+    assert requests(kit) == [MOUNT_TYPE]
