@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import typing as t
 
+import hvac.exceptions
 import pytest
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import MASK
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Outcome, reconcile
+from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import MASK, ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import (
+    Desired,
+    Driver,
+    Outcome,
+    Resource,
+    reconcile,
+)
 
 SPEC = {"name": "str", "ttl": "duration", "policy": "json"}
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -328,11 +336,6 @@ def test_reconcile_absent_ignores_desired_differences() -> None:
 
 # --- the driver -----------------------------------------------------------------------------------
 
-import hvac.exceptions
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver, Resource
 
 THING = Resource(
     engine="kv",
@@ -444,7 +447,7 @@ def test_recreate_shows_the_replaced_resource_and_carries_unset_fields(make_clie
 def test_recreate_that_fails_after_the_delete_says_so_and_reports_changed(make_client: t.Callable[..., t.Any]) -> None:
     refused = hvac.exceptions.InvalidRequest(errors=["owner b does not exist"])
     routes = {("GET", "m/things/x"): {"data": {"owner": "a"}}, ("POST", "m/things/x"): refused}
-    kit, driver = thing_driver(make_client, routes)
+    _kit, driver = thing_driver(make_client, routes)
     with pytest.raises(VaultOpsError) as caught:
         driver.converge(Desired("x", fields={"owner": "b"}, recreate=True))
     assert caught.value.changed is True
@@ -468,7 +471,7 @@ def test_plan_never_writes_even_outside_check_mode(make_client: t.Callable[..., 
 
 
 def test_write_warnings_reach_the_outcome(make_client: t.Callable[..., t.Any]) -> None:
-    kit, driver = thing_driver(make_client, {("POST", "m/things/x"): {"warnings": ["ttl capped"]}})
+    _kit, driver = thing_driver(make_client, {("POST", "m/things/x"): {"warnings": ["ttl capped"]}})
     outcome = driver.converge(Desired("x", fields={"owner": "a"}), None)
     assert outcome.warnings == ["ttl capped"]
 
