@@ -22,80 +22,14 @@ description:
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.connection.PLUGINS
+  - vaultops.cloud.creds
+  - vaultops.cloud.creds.PLUGINS
 options:
   _terms:
     description: Names of the roles to issue credentials for.
     type: list
     elements: str
     required: true
-  engine:
-    description: The secrets engine type.
-    type: str
-    choices: [aws, gcp, azure, alicloud]
-    default: aws
-  mount_point:
-    description: Mount of the engine; defaults to the engine's name.
-    type: str
-  kind:
-    description:
-      - O(engine=aws) only. V(creds) reads C(creds/<role>), V(sts) reads C(sts/<role>) (the engine's STS path,
-        which takes O(ttl)), V(static-creds) reads the current keys of a static role.
-    type: str
-    choices: [creds, sts, static-creds]
-    default: creds
-  ttl:
-    description: Requested lifetime of AWS STS credentials or of a GCP service account key, in seconds or as a duration.
-    type: raw
-  role_arn:
-    description: Which of the role's O(role_arn)s to assume, when it has several (V(assumed_role)).
-    type: str
-  role_session_name:
-    description: Session name for V(assumed_role) credentials.
-    type: str
-  source:
-    description:
-      - O(engine=gcp) only. Where the credential comes from, a roleset, a static account or an impersonated account.
-    type: str
-    choices: [roleset, static-account, impersonated-account]
-    default: roleset
-  secret_type:
-    description:
-      - O(engine=gcp) only. An OAuth2 access token or a new service account key.
-    type: str
-    choices: [access_token, service_account_key]
-    default: access_token
-  key_algorithm:
-    description: O(engine=gcp) with O(secret_type=service_account_key) only. Key algorithm, such as V(KEY_ALG_RSA_2048).
-    type: str
-  key_type:
-    description:
-      - O(engine=gcp) with O(secret_type=service_account_key) only.
-      - Key file format, such as V(TYPE_GOOGLE_CREDENTIALS_FILE).
-    type: str
-  wait_until_valid:
-    description:
-      - Prove the credential works before returning it, by calling STS C(GetCallerIdentity) with it until
-        O(wait_successes) calls in a row succeed, or fail after O(wait_timeout) seconds.
-      - Needs the Python library botocore on the controller. The caller ARN is returned as RV(_raw[].arn).
-    type: bool
-    default: false
-  wait_sts_endpoint:
-    description: STS endpoint for O(wait_until_valid); defaults to the public AWS endpoint of O(wait_region).
-    type: str
-    env:
-      - name: VAULTOPS_CLOUD_STS_ENDPOINT
-  wait_region:
-    description: Region for O(wait_until_valid).
-    type: str
-    default: us-east-1
-  wait_successes:
-    description: Successful calls in a row that O(wait_until_valid) requires.
-    type: int
-    default: 3
-  wait_timeout:
-    description: Seconds O(wait_until_valid) waits at most.
-    type: int
-    default: 60
   cache:
     description:
       - Return the same credential for the same request within one C(ansible-playbook) run.
@@ -112,7 +46,7 @@ seealso:
 author:
   - vaultops.cloud maintainers (@vaultops)
 notes:
-  - "The credential is a secret. Mark tasks that show or pass it with C(no_log: true)."
+  - The lookup runs on the controller and knows nothing of check mode; it issues credentials in check mode too.
 """
 
 EXAMPLES = r"""
@@ -141,52 +75,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: One credential per term.
+  description:
+    - One credential per term, each the same dict as the module's RV(vaultops.cloud.creds#module:credentials).
+      Its fields per engine are listed in the notes above.
   type: list
   elements: dict
-  contains:
-    access_key:
-      description: Access key ID.
-      type: str
-    secret_key:
-      description: Secret access key.
-      type: str
-    security_token:
-      description: Session token of STS credentials; V(null) for IAM user keys.
-      type: str
-    arn:
-      description: ARN of the assumed role, or the caller ARN when O(wait_until_valid) is set.
-      type: str
-    lease_id:
-      description: Lease to renew or revoke with M(vaultops.cloud.lease).
-      type: str
-    lease_duration:
-      description: Seconds the credential is valid.
-      type: int
-    renewable:
-      description: Whether the lease can be renewed.
-      type: bool
-    expires_at:
-      description: When the lease ends, in UTC (ISO 8601).
-      type: str
-    client_id:
-      description: O(engine=azure) only. Application (client) ID of the new service principal.
-      type: str
-    client_secret:
-      description: O(engine=azure) only. Its secret.
-      type: str
-    token:
-      description: O(engine=gcp) with O(secret_type=access_token) only. The OAuth2 access token.
-      type: str
-    token_ttl:
-      description: O(engine=gcp) with O(secret_type=access_token) only. Seconds the token is valid.
-      type: int
-    private_key_data:
-      description: O(engine=gcp) with O(secret_type=service_account_key) only. The key file, base64-encoded.
-      type: str
-    expiration:
-      description: O(engine=alicloud) STS credentials only. When they expire, as AliCloud reports it.
-      type: str
+  sample:
+    - access_key: AKIAIOSFODNN7EXAMPLE
+      secret_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+      security_token: null
+      lease_id: aws/creds/deploy/h2Jm9Qq8
+      lease_duration: 3600
+      renewable: true
+      expires_at: "2026-01-01T13:00:00Z"
 """
 
 import typing as t
@@ -201,7 +102,12 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     VaultOpsError,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, WaitOptions, issue_checked
+from ansible_collections.vaultops.cloud.plugins.module_utils._creds import (
+    CredsRequest,
+    WaitOptions,
+    check_request,
+    issue_checked,
+)
 from ansible_collections.vaultops.cloud.plugins.plugin_utils._cache import RunCache
 
 
@@ -217,10 +123,11 @@ class LookupModule(LookupBase):
             wait = WaitOptions.from_getter(self.get_option)
             cache = RunCache() if self.get_option("cache") else None
             client: VaultClient | None = None
+            requests = [CredsRequest.from_getter(str(term), self.get_option) for term in terms]
+            for request in requests:  # every term is checked before the first request
+                check_request(request, wait)
             results: list[dict[str, t.Any]] = []
-            for term in terms:
-                request = CredsRequest.from_getter(str(term), self.get_option)
-                request.validate()
+            for request in requests:
 
                 def fresh(request: CredsRequest = request) -> dict[str, t.Any]:
                     nonlocal client

@@ -407,8 +407,3 @@ def _vault_message(exc: Exception, default: str) -> str:
     # hvac appends ", on METHOD URL"; the path is reported separately
     text = str(exc).split(", on ", 1)[0]
     return default if text in ("", "None") else text
-
-
-def connect(options: ConnectionOptions) -> VaultClient:
-    """A logged-in client."""
-    return VaultClient(options).login()

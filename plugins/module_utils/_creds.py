@@ -21,6 +21,7 @@ from ._azure import AzureEngine
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, duration_to_seconds
 from ._gcp import GcpEngine
+from ._vault import NAME, Leases, mount_path
 
 ENGINES = ("aws", "gcp", "azure", "alicloud")
 DEFAULT_MOUNTS = {engine: engine for engine in ENGINES}
@@ -36,6 +37,8 @@ ENGINE_OPTIONS: dict[str, tuple[str, ...]] = {
     "key_type": ("gcp",),
 }
 DEFAULTS = {"kind": "creds", "source": "roleset", "secret_type": "access_token"}
+# a static role's key is the one Vault rotates: it has no TTL or role of its own to ask for
+NOT_FOR_STATIC_CREDS = ("ttl", "role_arn", "role_session_name")
 
 
 class CredentialCheckError(VaultOpsError):
@@ -59,14 +62,19 @@ class CredsRequest:
     def validate(self) -> None:
         if self.engine not in ENGINES:
             raise ValidationError("engine", f"must be one of {', '.join(ENGINES)}, not {self.engine!r}")
-        if not self.role or "/" in self.role:
-            raise ValidationError("role", f"must be a role name without '/', got {self.role!r}")
+        NAME.check(self.role, "role")
+        if self.mount_point not in (None, ""):
+            mount_path(self.mount_point, "mount_point")
         for option, engines in ENGINE_OPTIONS.items():
             value = getattr(self, option)
             if self.engine not in engines and value not in (None, "", DEFAULTS.get(option)):
                 raise ValidationError(option, f"does not apply to engine={self.engine} (only {', '.join(engines)})")
         if self.kind not in ("creds", "sts", "static-creds"):
             raise ValidationError("kind", f"must be creds, sts or static-creds, not {self.kind!r}")
+        if self.kind == "static-creds":
+            for option in NOT_FOR_STATIC_CREDS:
+                if getattr(self, option) not in (None, ""):
+                    raise ValidationError(option, "does not apply to kind=static-creds (a static role's current key)")
         if self.ttl not in (None, ""):
             duration_to_seconds(self.ttl, "ttl")
 
@@ -127,13 +135,19 @@ class WaitOptions:
         )
 
 
+def check_request(request: CredsRequest, wait: WaitOptions | None) -> None:
+    """Every rule a request must pass before any request is sent (naming the option it breaks)."""
+    request.validate()
+    if wait is not None and request.engine != "aws":
+        raise ValidationError("wait_until_valid", f"proves AWS credentials with STS; engine={request.engine} has none")
+
+
 def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions | None) -> dict[str, t.Any]:
     """A new credential, proven with STS first when ``wait`` is given (its caller ARN then in ``arn``).
 
     A credential that fails the proof is revoked, so that a failed play leaves no IAM user behind.
     """
-    if wait is not None and request.engine != "aws":
-        raise ValidationError("wait_until_valid", f"proves AWS credentials with STS; engine={request.engine} has none")
+    check_request(request, wait)
     creds = issue(client, request)
     if wait is None:
         return creds
@@ -144,7 +158,7 @@ def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions 
     except CredentialCheckError as exc:
         if creds.get("lease_id"):
             try:
-                client.action("sys/leases/revoke", {"lease_id": creds["lease_id"]}, method="PUT")
+                Leases(client).revoke(creds["lease_id"])
                 note = f"lease {creds['lease_id']} was revoked"
             except VaultOpsError as revoke_error:
                 note = f"revoking lease {creds['lease_id']} failed too: {revoke_error}"

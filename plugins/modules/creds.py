@@ -18,10 +18,11 @@ description:
     without a leader), since a repeated request would mint a second credential.
 extends_documentation_fragment:
   - vaultops.cloud.connection
+  - vaultops.cloud.creds
   - vaultops.cloud.attributes
 attributes:
   check_mode:
-    description: Issues nothing in check mode and returns no credential.
+    description: Checks the request and issues nothing in check mode; returns no credential.
     support: full
   diff_mode:
     description: No diff is returned.
@@ -35,67 +36,6 @@ options:
     type: str
     required: true
     aliases: [name]
-  engine:
-    description: The secrets engine type.
-    type: str
-    choices: [aws, gcp, azure, alicloud]
-    default: aws
-  mount_point:
-    description: Mount of the engine; defaults to the engine's name.
-    type: str
-  kind:
-    description: V(creds), V(sts) or V(static-creds); see the lookup.
-    type: str
-    choices: [creds, sts, static-creds]
-    default: creds
-  ttl:
-    description: Requested lifetime of AWS STS credentials or of a GCP service account key, in seconds or as a duration.
-    type: raw
-  role_arn:
-    description: Which of the role's ARNs to assume (V(assumed_role)).
-    type: str
-  role_session_name:
-    description: Session name for V(assumed_role) credentials.
-    type: str
-  source:
-    description:
-      - O(engine=gcp) only. Where the credential comes from, a roleset, a static account or an impersonated account.
-    type: str
-    choices: [roleset, static-account, impersonated-account]
-    default: roleset
-  secret_type:
-    description:
-      - O(engine=gcp) only. An OAuth2 access token or a new service account key.
-    type: str
-    choices: [access_token, service_account_key]
-    default: access_token
-  key_algorithm:
-    description: O(engine=gcp) with O(secret_type=service_account_key) only. Key algorithm, such as V(KEY_ALG_RSA_2048).
-    type: str
-  key_type:
-    description:
-      - O(engine=gcp) with O(secret_type=service_account_key) only.
-      - Key file format, such as V(TYPE_GOOGLE_CREDENTIALS_FILE).
-    type: str
-  wait_until_valid:
-    description: Prove the credential works with STS C(GetCallerIdentity) before returning it (needs botocore).
-    type: bool
-    default: false
-  wait_sts_endpoint:
-    description: STS endpoint for O(wait_until_valid).
-    type: str
-  wait_region:
-    description: Region for O(wait_until_valid).
-    type: str
-    default: us-east-1
-  wait_successes:
-    description: Successful calls in a row that O(wait_until_valid) requires.
-    type: int
-    default: 3
-  wait_timeout:
-    description: Seconds O(wait_until_valid) waits at most.
-    type: int
-    default: 60
 seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
@@ -120,65 +60,38 @@ EXAMPLES = r"""
 
 RETURN = r"""
 credentials:
-  description: The credential, in the same shape as one element of the lookup's result.
+  description:
+    - The credential, the same dict as one element of the lookup's result. Its fields per engine are listed in
+      the notes above.
   returned: success, not in check mode
   type: dict
-  contains:
-    access_key:
-      description: Access key ID.
-      type: str
-    secret_key:
-      description: Secret access key.
-      type: str
-    security_token:
-      description: Session token of STS credentials.
-      type: str
-    arn:
-      description: ARN of the assumed role, or the caller ARN with O(wait_until_valid).
-      type: str
-    lease_id:
-      description: Lease to renew or revoke with M(vaultops.cloud.lease).
-      type: str
-    lease_duration:
-      description: Seconds the credential is valid.
-      type: int
-    renewable:
-      description: Whether the lease can be renewed.
-      type: bool
-    expires_at:
-      description: When the lease ends, in UTC (ISO 8601).
-      type: str
-    client_id:
-      description: O(engine=azure) only. Application (client) ID of the new service principal.
-      type: str
-    client_secret:
-      description: O(engine=azure) only. Its secret.
-      type: str
-    token:
-      description: O(engine=gcp) with O(secret_type=access_token) only. The OAuth2 access token.
-      type: str
-    token_ttl:
-      description: O(engine=gcp) with O(secret_type=access_token) only. Seconds the token is valid.
-      type: int
-    private_key_data:
-      description: O(engine=gcp) with O(secret_type=service_account_key) only. The key file, base64-encoded.
-      type: str
-    expiration:
-      description: O(engine=alicloud) STS credentials only. When they expire, as AliCloud reports it.
-      type: str
+  sample:
+    access_key: AKIAIOSFODNN7EXAMPLE
+    secret_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    security_token: null
+    lease_id: aws/creds/deploy/h2Jm9Qq8
+    lease_duration: 3600
+    renewable: true
+    expires_at: "2026-01-01T13:00:00Z"
 """
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._creds import CredsRequest, WaitOptions, issue_checked
+from ansible_collections.vaultops.cloud.plugins.module_utils._creds import (
+    CredsRequest,
+    WaitOptions,
+    check_request,
+    issue_checked,
+)
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 
 
 def body(module: VaultModule) -> None:
     params = module.params
     request = CredsRequest.from_getter(params["role"], params.get)
-    request.validate()
+    wait = WaitOptions.from_getter(params.get)
+    check_request(request, wait)
     if module.check_mode:
         module.exit_json(changed=True, msg="check mode: no credential issued")
-    creds = issue_checked(module.client, request, WaitOptions.from_getter(params.get))
+    creds = issue_checked(module.client, request, wait)
     module.exit_json(changed=True, credentials=creds)
 
 

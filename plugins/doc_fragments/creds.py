@@ -1,0 +1,107 @@
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The request options and the credential, shared by the module and the lookup vaultops.cloud.creds.
+    # Ansible merges fragments into DOCUMENTATION only (ansible-core 2.19 has no RETURN fragments), so the
+    # fields of the credential are described here once, in the notes; each plugin's RETURN points at them.
+    DOCUMENTATION = r"""
+options:
+  engine:
+    description: The secrets engine type.
+    type: str
+    choices: [aws, gcp, azure, alicloud]
+    default: aws
+  mount_point:
+    description: Mount of the engine; defaults to the engine's name.
+    type: str
+  kind:
+    description:
+      - O(engine=aws) only. V(creds) reads C(creds/<role>), V(sts) reads C(sts/<role>) (the engine's STS path,
+        which takes O(ttl)), V(static-creds) reads the current keys of a static role.
+      - V(static-creds) takes neither O(ttl), O(role_arn) nor O(role_session_name), since a static role's key is the
+        one Vault rotates; such a request is refused, naming the option, before any request.
+    type: str
+    choices: [creds, sts, static-creds]
+    default: creds
+  ttl:
+    description:
+      - Requested lifetime of AWS STS credentials or of a GCP service account key, in seconds or as a duration
+        such as V(15m).
+    type: raw
+  role_arn:
+    description: O(engine=aws) only. Which of the role's ARNs to assume, when it has several (V(assumed_role)).
+    type: str
+  role_session_name:
+    description: O(engine=aws) only. Session name for V(assumed_role) credentials.
+    type: str
+  source:
+    description:
+      - O(engine=gcp) only. Where the credential comes from, a roleset, a static account or an impersonated account.
+    type: str
+    choices: [roleset, static-account, impersonated-account]
+    default: roleset
+  secret_type:
+    description:
+      - O(engine=gcp) only. An OAuth2 access token or a new service account key.
+    type: str
+    choices: [access_token, service_account_key]
+    default: access_token
+  key_algorithm:
+    description: O(engine=gcp) with O(secret_type=service_account_key) only. Key algorithm, such as V(KEY_ALG_RSA_2048).
+    type: str
+  key_type:
+    description:
+      - O(engine=gcp) with O(secret_type=service_account_key) only.
+      - Key file format, such as V(TYPE_GOOGLE_CREDENTIALS_FILE).
+    type: str
+  wait_until_valid:
+    description:
+      - O(engine=aws) only. Prove the credential works before returning it, by calling STS C(GetCallerIdentity)
+        with it until O(wait_successes) calls in a row succeed, or fail after O(wait_timeout) seconds.
+      - A credential that fails the proof is revoked (its lease), so a failed play leaves no IAM user behind.
+      - Needs the Python library botocore where the plugin runs. The caller ARN is returned in the C(arn) field.
+    type: bool
+    default: false
+  wait_sts_endpoint:
+    description: STS endpoint for O(wait_until_valid); defaults to the public AWS endpoint of O(wait_region).
+    type: str
+  wait_region:
+    description: Region for O(wait_until_valid).
+    type: str
+    default: us-east-1
+  wait_successes:
+    description: Successful calls in a row that O(wait_until_valid) requires.
+    type: int
+    default: 3
+  wait_timeout:
+    description: Seconds O(wait_until_valid) waits at most.
+    type: int
+    default: 60
+notes:
+  - "The credential is a secret: set C(no_log: true) on tasks that issue, show or pass it."
+  - "B(The credential) is one dict, the same from the module and the lookup. Always: C(lease_id) (the lease to renew
+    or revoke with M(vaultops.cloud.lease); V(null) for credentials without a lease, such as GCP access tokens),
+    C(lease_duration) (seconds the credential is valid), C(renewable) (whether the lease can be renewed) and
+    C(expires_at) (when the lease ends, UTC, ISO 8601; V(null) without a lease duration)."
+  - "O(engine=aws): C(access_key), C(secret_key), C(security_token) (the session token of STS credentials, V(null)
+    for IAM user keys) and C(arn) (the ARN of the assumed role, or the caller ARN with O(wait_until_valid))."
+  - "O(engine=gcp): C(token), C(token_ttl) (seconds) and C(expires_at_seconds) (Unix time) for
+    O(secret_type=access_token); C(private_key_data) (the key file, base64-encoded), C(key_algorithm) and
+    C(key_type) for O(secret_type=service_account_key)."
+  - "O(engine=azure): C(client_id) (the application ID of the new service principal) and C(client_secret)."
+  - "O(engine=alicloud): C(access_key), C(secret_key), and for STS credentials C(security_token) and C(expiration)
+    (when they expire, as AliCloud reports it)."
+"""
+
+    # Where the lookup reads the request options from, besides its keyword arguments.
+    PLUGINS = r"""
+options:
+  wait_sts_endpoint:
+    env:
+      - name: VAULTOPS_CLOUD_STS_ENDPOINT
+"""
