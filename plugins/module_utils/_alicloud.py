@@ -17,7 +17,12 @@ What the engine does that the comparison has to know about (v0.18.0, ``path_role
 * a role write merges: fields left out keep their stored value. A role is either an STS role
   (``role_arn`` set, no policies) or a RAM role (no ``role_arn``, at least one policy).
 * ``config`` is replaced whole by every write, and the write needs both ``access_key`` and ``secret_key``;
-  a read returns ``access_key`` only.
+  a read returns ``access_key`` only, and a mount without a configuration answers 404.
+* role names are stored and listed in lower case.
+
+The descriptors :data:`ALICLOUD_CONFIG` and :data:`ALICLOUD_ROLE` declare both paths for the driver
+(``_driver.py``), which reads, compares, plans and writes them; :class:`AliCloudEngine` keeps what is
+not a resource: issuing credentials.
 
 No Ansible imports: these run inside modules and controller-side plugins alike.
 """
@@ -31,7 +36,8 @@ import typing as t
 
 from ._client import VaultClient
 from ._compare import ValidationError, duration_to_seconds, extend_kinds, json_document
-from ._vault import lease_fields, mount_path
+from ._driver import Desired, Driver, Outcome, Resource
+from ._vault import NameRule, join_path, lease_fields, mount_path
 
 ALICLOUD_CONFIG_SPEC: dict[str, str] = {"access_key": "str"}
 ALICLOUD_CONFIG_SECRETS = ("secret_key",)
@@ -47,20 +53,27 @@ ALICLOUD_ROLE_SPEC: dict[str, str] = {
 # the policy types of AliCloud RAM (AttachPolicyToUser's PolicyType)
 ALICLOUD_POLICY_TYPES = ("System", "Custom")
 
-# framework.GenericNameRegex, which the engine uses for role names (and lower-cases)
-_ROLE_NAME = re.compile(r"^\w(?:[\w.@-]*\w)?$")
+# the role names the engine's path pattern takes (framework.GenericNameRegex: Go's \w is ASCII); the
+# engine stores and lists them in lower case
+ALICLOUD_NAME = NameRule(
+    pattern=re.compile(r"\w(?:[\w.@-]*\w)?", re.ASCII),
+    hint="letters, digits, _ . @ -, starting and ending with a letter or digit",
+    what="role name",
+    lower=True,
+)
 _ENGINE_FORM_KEYS = frozenset({"hash", "policy_document"})
 
-
-def role_name(value: t.Any, field: str = "name") -> str:
-    """A role name the engine's path pattern accepts; refused otherwise, naming ``field``."""
-    text = "" if value is None else str(value).strip()
-    if not _ROLE_NAME.match(text):
-        raise ValidationError(
-            field,
-            f"{value!r} is not a role name (letters, digits, _ . @ -, starting and ending with a letter or digit)",
-        )
-    return text
+# the argument spec of one role: the options of alicloud_secrets_role, and of each item of
+# alicloud_secrets_roles' list
+ALICLOUD_ROLE_OPTIONS: dict[str, dict[str, t.Any]] = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "role_arn": {"type": "str"},
+    "inline_policies": {"type": "raw"},
+    "remote_policies": {"type": "list", "elements": "raw"},
+    "ttl": {"type": "raw"},
+    "max_ttl": {"type": "raw"},
+}
 
 
 # --- inline policies ------------------------------------------------------------------------------
@@ -187,19 +200,15 @@ def _has(value: t.Any) -> bool:
     return value not in (None, "", [], (), {})
 
 
-def validate_alicloud_role(desired: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    """Refuse what the engine would refuse, naming the fields, before any request; the desired role with
-    what the choice of kind implies.
+def alicloud_role_rules(desired: t.Mapping[str, t.Any]) -> None:
+    """Refuse what the engine would refuse, naming the fields, before any request.
 
     A role with ``role_arn`` issues STS credentials and has no policies; a role with policies creates RAM
-    users and has no ``role_arn``. Since a role write merges, the fields of the other kind are sent empty,
-    so that switching a role's kind works in one write.
+    users and has no ``role_arn``.
     """
-    result = dict(desired)
-    role_arn = desired.get("role_arn")
-    inline = normalise_inline(desired.get("inline_policies"))
-    remote = normalise_remote(desired.get("remote_policies"))
-    if _has(role_arn):
+    if _has(desired.get("role_arn")):
+        inline = normalise_inline(desired.get("inline_policies"))
+        remote = normalise_remote(desired.get("remote_policies"))
         mixed = [name for name, value in (("inline_policies", inline), ("remote_policies", remote)) if value]
         if mixed:
             raise ValidationError(
@@ -207,19 +216,27 @@ def validate_alicloud_role(desired: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
                 f"cannot be combined with {' or '.join(mixed)}: a role either assumes role_arn through STS "
                 "or creates RAM users with policies",
             )
-        for name in ("inline_policies", "remote_policies"):
-            if result.get(name) is None:
-                result[name] = []
-    elif (inline or remote) and result.get("role_arn") is None:
-        result["role_arn"] = ""
-    pairs = remote_pairs(desired.get("remote_policies"))
     seen: set[tuple[str, str]] = set()
-    for pair in pairs:
+    for pair in remote_pairs(desired.get("remote_policies")):
         key = (pair["name"], pair["type"])
         if key in seen:
             raise ValidationError("remote_policies", f"lists {pair['name']} ({pair['type']}) twice")
         seen.add(key)
-    _check_ttls(result.get("ttl"), result.get("max_ttl"))
+    _check_ttls(desired.get("ttl"), desired.get("max_ttl"))
+
+
+def implied_alicloud_role(desired: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The desired role with what its kind implies: since a role write merges, the fields of the other kind
+    are sent empty, so that switching a role's kind works in one write."""
+    result = dict(desired)
+    if _has(desired.get("role_arn")):
+        for name in ("inline_policies", "remote_policies"):
+            if result.get(name) is None:
+                result[name] = []
+    elif (
+        normalise_inline(desired.get("inline_policies")) or normalise_remote(desired.get("remote_policies"))
+    ) and result.get("role_arn") is None:
+        result["role_arn"] = ""
     return result
 
 
@@ -237,6 +254,13 @@ def check_alicloud_role(desired: t.Mapping[str, t.Any], current: t.Mapping[str, 
     _check_ttls(merged.get("ttl"), merged.get("max_ttl"))
 
 
+def _check_role(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """The driver's check: the desired role with its implied fields, refused if the merged role would be."""
+    full = implied_alicloud_role(desired)
+    check_alicloud_role(full, current)
+    return full
+
+
 def _check_ttls(ttl: t.Any, max_ttl: t.Any) -> None:
     if ttl is None or max_ttl is None:
         return
@@ -245,7 +269,9 @@ def _check_ttls(ttl: t.Any, max_ttl: t.Any) -> None:
         raise ValidationError("ttl", f"({low}s) must not exceed max_ttl ({high}s)")
 
 
-def alicloud_role_payload(desired: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def alicloud_role_payload(
+    desired: t.Mapping[str, t.Any], _current: t.Mapping[str, t.Any] | None = None
+) -> dict[str, t.Any]:
     """What to send for a role: only the fields set, in the engine's wire format."""
     payload: dict[str, t.Any] = {}
     for name, value in desired.items():
@@ -260,6 +286,53 @@ def alicloud_role_payload(desired: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         else:
             payload[name] = str(value)
     return payload
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+
+def require_secret(changed: bool, secrets: t.Mapping[str, t.Any]) -> None:
+    """The engine refuses a config write without secret_key: say so before writing, and in check mode."""
+    if changed and not secrets:
+        raise ValidationError(
+            "secret_key",
+            "is required to write config, because the engine replaces the configuration whole "
+            "and needs both keys of the pair",
+        )
+
+
+def converge_alicloud_config(driver: Driver, want: Desired) -> Outcome:
+    """The configuration brought to ``want``: one read, and a write only with the secret key (the engine
+    replaces the configuration whole), refused before any write, in check mode too, naming ``secret_key``."""
+    current = driver.read()
+    if want.state == "present":
+        require_secret(driver.plan(want, current).changed, want.secrets)
+    return driver.converge(want, current)
+
+
+# --- the descriptors ------------------------------------------------------------------------------
+
+# no ``unset``: a mount without a configuration answers 404 (path_config.go), a role that was never
+# written does too
+ALICLOUD_CONFIG = Resource(
+    engine="alicloud",
+    what="configuration",
+    path="config",
+    fields=ALICLOUD_CONFIG_SPEC,
+    named=False,
+    secrets=ALICLOUD_CONFIG_SECRETS,
+)
+ALICLOUD_ROLE = Resource(
+    engine="alicloud",
+    what="role",
+    path="role",
+    fields=ALICLOUD_ROLE_SPEC,
+    name_rule=ALICLOUD_NAME,
+    kinds=ALICLOUD_KINDS,
+    rules=alicloud_role_rules,
+    check=_check_role,
+    payload=alicloud_role_payload,
+)
 
 
 # --- credentials ----------------------------------------------------------------------------------
@@ -281,57 +354,14 @@ def normalise_alicloud_creds(response: dict[str, t.Any], now: datetime.datetime 
 
 
 class AliCloudEngine:
-    """Paths of the AliCloud secrets engine at one mount."""
+    """The AliCloud secrets engine's action at one mount (its config and roles are converged by the driver)."""
 
     def __init__(self, client: VaultClient, mount_point: str = "alicloud") -> None:
         self.client = client
-        self.mount = mount_path(mount_point)
+        self.mount = mount_path(mount_point, "mount_point")
 
-    # config
-    def read_config(self) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/config")
-
-    def write_config(self, payload: dict[str, t.Any]) -> None:
-        self.client.write(f"{self.mount}/config", payload)
-
-    def delete_config(self) -> bool:
-        return self.client.delete(f"{self.mount}/config")
-
-    # roles
-    def read_role(self, name: str) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/role/{role_name(name)}")
-
-    def write_role(self, name: str, payload: dict[str, t.Any]) -> list[str]:
-        """Write a role; the engine's warnings (a TTL on an STS role, a TTL above the system maximum)."""
-        response = self.client.write(f"{self.mount}/role/{role_name(name)}", payload) or {}
-        return [str(warning) for warning in response.get("warnings") or []]
-
-    def delete_role(self, name: str) -> bool:
-        return self.client.delete(f"{self.mount}/role/{role_name(name)}")
-
-    def list_roles(self) -> list[str]:
-        return self.client.list(f"{self.mount}/role")
-
-    # credentials
-    def issue(
-        self,
-        role: str,
-        *,
-        kind: str = "creds",
-        ttl: t.Any = None,
-        role_arn: str | None = None,
-        role_session_name: str | None = None,
-    ) -> dict[str, t.Any]:
+    def issue(self, role: str) -> dict[str, t.Any]:
         """New credentials from ``creds/<role>``: RAM user keys, or STS keys with ``security_token`` and
-        ``expiration`` when the role has a ``role_arn``. Never retried (see :meth:`VaultClient.issue`).
-
-        The keyword arguments mirror :meth:`AwsEngine.issue` so that callers can treat both engines alike;
-        the AliCloud engine takes none of them, so any that is set is refused, naming it.
-        """
-        if kind != "creds":
-            raise ValidationError("kind", f"the AliCloud engine only has creds, not {kind!r}")
-        for field, value in (("ttl", ttl), ("role_arn", role_arn), ("role_session_name", role_session_name)):
-            if value not in (None, ""):
-                raise ValidationError(field, "is not supported by the AliCloud engine")
-        response = self.client.issue(f"{self.mount}/creds/{role_name(role, 'role')}")
+        ``expiration`` when the role has a ``role_arn``. Never retried (see :meth:`VaultClient.issue`)."""
+        response = self.client.issue(join_path(self.mount, "creds", ALICLOUD_NAME.check(role, "role")))
         return normalise_alicloud_creds(response)

@@ -20,7 +20,7 @@ No Ansible imports: this runs inside modules and controller-side plugins alike.
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._client import VaultClient, VaultOpsError
 from ._compare import MASK, NORMALISERS, Normaliser, ValidationError, differences, normalise, normalise_record, validate
@@ -391,17 +391,21 @@ class Driver:
         listed resource that is not asked for is deleted."""
         field = field or f"{self.resource.what}s"
         seen: set[str] = set()
+        keyed: list[Desired] = []
         for index, want in enumerate(wants):
             try:
                 self.validate(want)
             except ValidationError as exc:
                 raise ValidationError(f"{field}[{index}].{exc.field}", exc.reason) from None
-            if want.name in seen:
+            # the name as Vault stores and lists it (an engine may lower-case names)
+            name = self.resource.name_rule.key(t.cast("str", want.name))
+            if name in seen:
                 raise ValidationError(f"{field}[{index}].name", f"{want.name!r} is listed twice")
-            seen.add(t.cast("str", want.name))
+            seen.add(name)
+            keyed.append(replace(want, name=name))
         existing = set(self.list())
         result = Converged()
-        for want in wants:
+        for want in keyed:
             current = self.read(want.name) if want.name in existing else None
             result.outcomes.append(self.converge(want, current))
         if purge:

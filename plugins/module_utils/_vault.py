@@ -62,18 +62,24 @@ class NameRule:
 
     Refused, naming the field: a non-string, an empty name, ``.`` or ``..``, ``/``, ``?``, ``#``, ``%``,
     a backslash, whitespace or a control character, a name longer than ``max_length``; and, where an
-    engine is stricter, a name that does not match its ``pattern`` (``hint`` says what it expects).
+    engine is stricter, a name that does not match its ``pattern`` (checked first, so that the refusal
+    says what the engine expects: ``'a/b' is not a {what}: {hint}``). An engine that stores names in
+    lower case sets ``lower``: :meth:`key` is then the name Vault stores and lists.
     """
 
     max_length: int = 128
     pattern: re.Pattern[str] | None = None
     hint: str = ""
+    what: str = "valid name"
+    lower: bool = False
 
     def check(self, value: t.Any, field: str = "name") -> str:
         if not isinstance(value, str):
             raise ValidationError(field, f"must be a string, got {type(value).__name__}")
         if value in ("", ".", ".."):
             raise ValidationError(field, f"{value!r} is not a name")
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            raise ValidationError(field, f"{value!r} is not a {self.what}: {self.hint}")
         bad = _NOT_IN_A_NAME.search(value)
         if bad:
             raise ValidationError(
@@ -81,9 +87,11 @@ class NameRule:
             )
         if len(value) > self.max_length:
             raise ValidationError(field, f"is {len(value)} characters long; at most {self.max_length}")
-        if self.pattern is not None and not self.pattern.fullmatch(value):
-            raise ValidationError(field, f"{value!r} is not a valid name: {self.hint}")
         return value
+
+    def key(self, name: str) -> str:
+        """A checked name as Vault stores and lists it."""
+        return name.lower() if self.lower else name
 
 
 NAME = NameRule()

@@ -100,55 +100,19 @@ update_secret:
   sample: on_create
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_CONFIG_SPEC, AliCloudEngine
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-
-
-def require_secret(changed: bool, secrets: dict[str, t.Any]) -> None:
-    """The engine refuses a config write without secret_key: say so before writing, and in check mode."""
-    if changed and not secrets:
-        raise ValidationError(
-            "secret_key",
-            "is required to write config, because the engine replaces the configuration whole "
-            "and needs both keys of the pair",
-        )
+from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_CONFIG, converge_alicloud_config
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
     params = module.params
-    engine = AliCloudEngine(module.mounted(params["mount_point"], "alicloud"), params["mount_point"])
-    desired = validate({name: params.get(name) for name in ALICLOUD_CONFIG_SPEC}, ALICLOUD_CONFIG_SPEC)
-    secrets = {"secret_key": params["secret_key"]} if params["secret_key"] is not None else {}
-
-    def payload(want: dict[str, t.Any], _have: dict[str, t.Any] | None) -> dict[str, t.Any]:
-        require_secret(True, secrets)
-        return {"access_key": want["access_key"]}
-
-    outcome = reconcile(
-        state=params["state"],
-        current=engine.read_config(),
-        desired=desired,
-        spec=ALICLOUD_CONFIG_SPEC,
-        write=engine.write_config,
-        delete=engine.delete_config,
-        check_mode=module.check_mode,
-        payload=payload,
-        secrets=secrets if params["state"] == "present" else None,
-        update_secret=params["update_secret"],
+    outcome = converge_alicloud_config(
+        module.driver(ALICLOUD_CONFIG, params["mount_point"]), desired(params, ALICLOUD_CONFIG)
     )
     if params["state"] == "absent":
         module.exit_outcome(outcome)
-    # check mode writes nothing, so it gets here: tell the truth about what the real run would do
-    require_secret(outcome.changed, secrets)
     module.exit_outcome(
-        outcome,
-        config=outcome.after,
-        secret_key_written=outcome.changed and bool(secrets),
-        update_secret=params["update_secret"],
+        outcome, config=outcome.after, secret_key_written=outcome.secret_written, update_secret=params["update_secret"]
     )
 
 

@@ -137,65 +137,20 @@ role:
     max_ttl: 43200
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import (
-    ALICLOUD_KINDS,
-    ALICLOUD_ROLE_SPEC,
-    AliCloudEngine,
-    alicloud_role_payload,
-    check_alicloud_role,
-    role_name,
-    validate_alicloud_role,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_ROLE, ALICLOUD_ROLE_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = role_name(params["name"])
-    present = params["state"] == "present"
-    desired: dict[str, t.Any] = {field: params.get(field) for field in ALICLOUD_ROLE_SPEC}
-    if present:
-        validate(desired, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS)
-        desired = validate_alicloud_role(desired)
-    engine = AliCloudEngine(module.mounted(params["mount_point"], "alicloud"), params["mount_point"])
-    current = engine.read_role(name)
-    if present:
-        check_alicloud_role(desired, current)
-    warnings: list[str] = []
-    outcome = reconcile(
-        state=params["state"],
-        current=current,
-        desired=desired,
-        spec=ALICLOUD_ROLE_SPEC,
-        write=lambda payload: warnings.extend(engine.write_role(name, payload)),
-        delete=lambda: engine.delete_role(name),
-        check_mode=module.check_mode,
-        payload=lambda want, _have: alicloud_role_payload(want),
-        kinds=ALICLOUD_KINDS,
-    )
-    for warning in warnings:
-        module.warn(f"Vault: {warning}")
-    if present:
+    outcome = module.driver(ALICLOUD_ROLE, module.params["mount_point"]).converge(desired(module.params, ALICLOUD_ROLE))
+    if module.params["state"] == "present":
         module.exit_outcome(outcome, role=outcome.after)
     module.exit_outcome(outcome)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="alicloud"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            role_arn=dict(type="str"),
-            inline_policies=dict(type="raw"),
-            remote_policies=dict(type="list", elements="raw"),
-            ttl=dict(type="raw"),
-            max_ttl=dict(type="raw"),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="alicloud"), **ALICLOUD_ROLE_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

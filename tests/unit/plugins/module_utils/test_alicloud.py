@@ -13,20 +13,23 @@ import pytest
 import requests
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import (
+    ALICLOUD_CONFIG,
     ALICLOUD_CONFIG_SPEC,
     ALICLOUD_KINDS,
+    ALICLOUD_NAME,
+    ALICLOUD_ROLE,
     ALICLOUD_ROLE_SPEC,
     AliCloudEngine,
     alicloud_role_payload,
+    alicloud_role_rules,
     check_alicloud_role,
+    implied_alicloud_role,
     inline_documents,
     inline_wire,
     normalise_alicloud_creds,
     normalise_inline,
     normalise_remote,
     remote_wire,
-    role_name,
-    validate_alicloud_role,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import (
@@ -35,6 +38,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._compare import (
     normalise_record,
     validate,
 )
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver, Resource
 
 NOW = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 ROLE_ARN = "acs:ram::5138828231865461:role/hastrustedactors"
@@ -101,7 +105,7 @@ STS_CREDS = {
     ],
 )
 def test_normalise_inline_equal_forms(value: t.Any) -> None:
-    assert normalise_inline(value) == normalise_inline([OSS, RDS])
+    assert normalise_inline(value) == [OSS, RDS]  # by hand: '..."oss:*"...' sorts before '..."rds:*"...'
     assert normalise_inline(value) == sorted([OSS, RDS], key=lambda d: json.dumps(d, sort_keys=True))
 
 
@@ -263,14 +267,14 @@ def test_role_spec_kinds_compare_engine_answers() -> None:
     }
     assert differences(desired, current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS) == {}
     assert normalise_record(current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS) == {
-        "inline_policies": normalise_inline([OSS, RDS]),
+        "inline_policies": [OSS, RDS],
         "remote_policies": [OSS_RO, RDS_RO],
         "role_arn": "",
         "ttl": 3600,
         "max_ttl": 0,
     }
     changed = differences({**desired, "inline_policies": [OSS]}, current, ALICLOUD_ROLE_SPEC, ALICLOUD_KINDS)
-    assert changed == {"inline_policies": (normalise_inline([OSS, RDS]), [OSS])}
+    assert changed == {"inline_policies": ([OSS, RDS], [OSS])}
 
 
 def test_role_spec_null_lists_equal_empty() -> None:
@@ -297,6 +301,8 @@ def test_config_spec_has_no_secret() -> None:
 
 
 UNSET: dict[str, t.Any] = dict.fromkeys(ALICLOUD_ROLE_SPEC)
+RAM_ROLE = {"inline_policies": ENGINE_INLINE, "remote_policies": None, "role_arn": "", "ttl": 0, "max_ttl": 7200}
+STS_ROLE = {"inline_policies": None, "remote_policies": None, "role_arn": ROLE_ARN, "ttl": 0, "max_ttl": 0}
 
 
 @pytest.mark.parametrize(
@@ -330,9 +336,9 @@ UNSET: dict[str, t.Any] = dict.fromkeys(ALICLOUD_ROLE_SPEC)
         pytest.param({"ttl": "1h", "max_ttl": "often"}, "max_ttl", "is not a duration", id="bad-duration"),
     ],
 )
-def test_validate_alicloud_role_refuses(desired: dict[str, t.Any], field: str, reason: str) -> None:
+def test_alicloud_role_rules_refuse(desired: dict[str, t.Any], field: str, reason: str) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        validate_alicloud_role({**UNSET, **desired})
+        alicloud_role_rules({**UNSET, **desired})
     assert exc_info.value.field == field
     assert reason in exc_info.value.reason
 
@@ -354,12 +360,26 @@ def test_validate_alicloud_role_refuses(desired: dict[str, t.Any], field: str, r
         pytest.param({"ttl": "2h", "max_ttl": 0}, {}, id="max-ttl-zero-is-no-maximum"),
     ],
 )
-def test_validate_alicloud_role_implies(desired: dict[str, t.Any], implied: dict[str, t.Any]) -> None:
-    assert validate_alicloud_role({**UNSET, **desired}) == {**UNSET, **desired, **implied}
+def test_implied_alicloud_role(desired: dict[str, t.Any], implied: dict[str, t.Any]) -> None:
+    assert implied_alicloud_role({**UNSET, **desired}) == {**UNSET, **desired, **implied}
+    assert alicloud_role_rules({**UNSET, **desired}) is None
 
 
-RAM_ROLE = {"inline_policies": ENGINE_INLINE, "remote_policies": None, "role_arn": "", "ttl": 0, "max_ttl": 7200}
-STS_ROLE = {"inline_policies": None, "remote_policies": None, "role_arn": ROLE_ARN, "ttl": 0, "max_ttl": 0}
+def test_the_role_check_returns_the_implied_fields() -> None:
+    """The descriptor's check hook: the desired role with what its kind implies (sent, so a kind switch works)."""
+    check = t.cast("t.Callable[..., t.Any]", ALICLOUD_ROLE.check)
+    assert check({**UNSET, "role_arn": ROLE_ARN}, RAM_ROLE) == {
+        **UNSET,
+        "role_arn": ROLE_ARN,
+        "inline_policies": [],
+        "remote_policies": [],
+    }
+    assert check({**UNSET, "remote_policies": [OSS_RO]}, STS_ROLE) == {
+        **UNSET,
+        "remote_policies": [OSS_RO],
+        "role_arn": "",
+    }
+    assert check({**UNSET, "ttl": 60}, STS_ROLE) == {**UNSET, "ttl": 60}
 
 
 @pytest.mark.parametrize(
@@ -376,7 +396,7 @@ def test_check_alicloud_role_refuses(
     desired: dict[str, t.Any], current: dict[str, t.Any] | None, field: str, reason: str
 ) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        check_alicloud_role(validate_alicloud_role({**UNSET, **desired}), current)
+        t.cast("t.Callable[..., t.Any]", ALICLOUD_ROLE.check)({**UNSET, **desired}, current)
     assert exc_info.value.field == field
     assert reason in exc_info.value.reason
 
@@ -394,7 +414,7 @@ def test_check_alicloud_role_refuses(
     ],
 )
 def test_check_alicloud_role_accepts(desired: dict[str, t.Any], current: dict[str, t.Any] | None) -> None:
-    assert check_alicloud_role(validate_alicloud_role({**UNSET, **desired}), current) is None
+    assert check_alicloud_role(implied_alicloud_role({**UNSET, **desired}), current) is None
 
 
 @pytest.mark.parametrize(
@@ -420,7 +440,7 @@ def test_check_alicloud_role_accepts(desired: dict[str, t.Any], current: dict[st
     ],
 )
 def test_alicloud_role_payload(desired: dict[str, t.Any], payload: dict[str, t.Any]) -> None:
-    assert alicloud_role_payload(validate_alicloud_role({**UNSET, **desired})) == payload
+    assert alicloud_role_payload(implied_alicloud_role({**UNSET, **desired})) == payload
 
 
 @pytest.mark.parametrize(
@@ -440,11 +460,32 @@ def test_alicloud_role_payload(desired: dict[str, t.Any], payload: dict[str, t.A
 )
 def test_role_name(name: t.Any, ok: bool) -> None:
     if ok:
-        assert role_name(name) == name
+        assert ALICLOUD_NAME.check(name) == name
     else:
         with pytest.raises(ValidationError) as exc_info:
-            role_name(name)
+            ALICLOUD_NAME.check(name)
         assert exc_info.value.field == "name"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("a/b", "'a/b' is not a role name: letters, digits, _ . @ -, starting and ending with a letter or digit"),
+        ("dé", "'dé' is not a role name"),
+        ("x" * 129, "is 129 characters long; at most 128"),
+    ],
+)
+def test_role_name_refusals_say_what_the_engine_takes(name: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        ALICLOUD_NAME.check(name, "roles[2].name")
+    assert exc_info.value.field == "roles[2].name"
+    assert reason in exc_info.value.reason
+
+
+def test_role_names_are_keyed_in_lower_case() -> None:
+    # the engine stores and lists role names in lower case: the bulk module compares them so
+    assert ALICLOUD_NAME.key("STS") == "sts"
+    assert ALICLOUD_NAME.key("team.Deploy@prod-1") == "team.deploy@prod-1"
 
 
 # --- credentials ----------------------------------------------------------------------------------
@@ -484,37 +525,12 @@ def test_alicloud_engine_issue(make_client: t.Callable[..., t.Any], response: di
     assert [(c.method, c.path, c.json) for c in kit.fake.calls] == [("GET", f"ali-prod/creds/{role}", None)]
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "field"),
-    [
-        ({"kind": "sts"}, "kind"),
-        ({"ttl": "15m"}, "ttl"),
-        ({"role_arn": ROLE_ARN}, "role_arn"),
-        ({"role_session_name": "ci"}, "role_session_name"),
-    ],
-)
-def test_alicloud_engine_issue_refuses_what_the_engine_lacks(
-    make_client: t.Callable[..., t.Any], kwargs: dict[str, t.Any], field: str
-) -> None:
-    kit = make_client()
-    with pytest.raises(ValidationError) as exc_info:
-        AliCloudEngine(kit.client).issue("deploy", **kwargs)
-    assert exc_info.value.field == field
-    assert kit.fake.calls == []
-
-
 def test_alicloud_engine_issue_refuses_bad_role(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client()
     with pytest.raises(ValidationError) as exc_info:
         AliCloudEngine(kit.client).issue("../sys/seal")
     assert exc_info.value.field == "role"
     assert kit.fake.calls == []
-
-
-def test_alicloud_engine_issue_unset_options_are_fine(make_client: t.Callable[..., t.Any]) -> None:
-    kit = make_client({("GET", "alicloud/creds/deploy"): RAM_CREDS})
-    creds = AliCloudEngine(kit.client).issue("deploy", kind="creds", ttl="", role_arn=None, role_session_name=None)
-    assert creds["access_key"] == "LTAI5tRAMEXAMPLE"
 
 
 @pytest.mark.parametrize(
@@ -546,56 +562,83 @@ def test_alicloud_engine_issue_missing_role(make_client: t.Callable[..., t.Any])
     assert len(kit.fake.calls) == 1
 
 
-# --- paths ----------------------------------------------------------------------------------------
+# --- paths: the descriptors through the driver ----------------------------------------------------
+
+
+def driver(kit: t.Any, resource: Resource, mount: str = "/ali-prod/") -> Driver:
+    return Driver(kit.client, resource, mount, mount_checked=True)
+
+
+STORED_ROLE = {"role_arn": ROLE_ARN}
 
 
 @pytest.mark.parametrize(
     ("operation", "method", "path"),
     [
-        (lambda e: e.read_config(), "GET", "ali-prod/config"),
-        (lambda e: e.write_config({"access_key": "a", "secret_key": "b"}), "POST", "ali-prod/config"),
-        (lambda e: e.delete_config(), "DELETE", "ali-prod/config"),
-        (lambda e: e.read_role("deploy"), "GET", "ali-prod/role/deploy"),
-        (lambda e: e.write_role("deploy", {}), "POST", "ali-prod/role/deploy"),
-        (lambda e: e.delete_role("deploy"), "DELETE", "ali-prod/role/deploy"),
-        (lambda e: e.list_roles(), "LIST", "ali-prod/role"),
+        (lambda k: driver(k, ALICLOUD_CONFIG).read(), "GET", "ali-prod/config"),
+        (
+            lambda k: driver(k, ALICLOUD_CONFIG).converge(
+                Desired(fields={"access_key": "a"}, secrets={"secret_key": "b"}), None
+            ),
+            "POST",
+            "ali-prod/config",
+        ),
+        (
+            lambda k: driver(k, ALICLOUD_CONFIG).converge(Desired(state="absent"), {"access_key": "a"}),
+            "DELETE",
+            "ali-prod/config",
+        ),
+        (lambda k: driver(k, ALICLOUD_ROLE).read("deploy"), "GET", "ali-prod/role/deploy"),
+        (
+            lambda k: driver(k, ALICLOUD_ROLE).converge(Desired("deploy", fields={"role_arn": ROLE_ARN}), None),
+            "POST",
+            "ali-prod/role/deploy",
+        ),
+        (
+            lambda k: driver(k, ALICLOUD_ROLE).converge(Desired("deploy", state="absent"), STORED_ROLE),
+            "DELETE",
+            "ali-prod/role/deploy",
+        ),
+        (lambda k: driver(k, ALICLOUD_ROLE).list(), "LIST", "ali-prod/role"),
     ],
 )
-def test_alicloud_engine_paths(
+def test_alicloud_paths(
     make_client: t.Callable[..., t.Any],
-    operation: t.Callable[[AliCloudEngine], t.Any],
+    operation: t.Callable[[t.Any], t.Any],
     method: str,
     path: str,
 ) -> None:
     kit = make_client()
-    operation(AliCloudEngine(kit.client, "/ali-prod/"))
+    operation(kit)
     assert [(c.method, c.path) for c in kit.fake.calls] == [(method, path)]
 
 
-def test_alicloud_engine_default_mount_and_answers(make_client: t.Callable[..., t.Any]) -> None:
+def test_alicloud_default_mount_and_answers(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client(
         {
             ("GET", "alicloud/config"): {"data": {"access_key": "LTAIx"}},
             ("LIST", "alicloud/role"): {"data": {"keys": ["deploy", "sts"]}},
         }
     )
-    engine = AliCloudEngine(kit.client)
-    assert engine.read_config() == {"access_key": "LTAIx"}
-    assert engine.list_roles() == ["deploy", "sts"]
-    assert engine.read_role("nope") is None
-    assert engine.delete_role("gone") is True
+    assert driver(kit, ALICLOUD_CONFIG, "alicloud").read() == {"access_key": "LTAIx"}
+    roles = driver(kit, ALICLOUD_ROLE, "alicloud")
+    assert roles.list() == ["deploy", "sts"]
+    assert roles.read("nope") is None
+    assert roles.converge(Desired("gone", state="absent"), STORED_ROLE).changed is True
+    assert AliCloudEngine(kit.client).mount == "alicloud"
 
 
-def test_alicloud_engine_write_role_returns_warnings(make_client: t.Callable[..., t.Any]) -> None:
+def test_alicloud_role_write_returns_warnings(make_client: t.Callable[..., t.Any]) -> None:
     warning = "role_arn is set so ttl and max_ttl will be ignored because they're not editable on STS tokens"
     kit = make_client({("POST", "alicloud/role/sts"): {"data": None, "warnings": [warning]}})
-    engine = AliCloudEngine(kit.client)
-    assert engine.write_role("sts", {"role_arn": ROLE_ARN, "ttl": 60}) == [warning]
-    assert engine.write_role("other", {"role_arn": ROLE_ARN}) == []  # 204
+    roles = driver(kit, ALICLOUD_ROLE, "alicloud")
+    assert roles.converge(Desired("sts", fields={"role_arn": ROLE_ARN, "ttl": 60}), None).warnings == [warning]
+    assert roles.converge(Desired("other", fields={"role_arn": ROLE_ARN}), None).warnings == []  # 204
 
 
-def test_alicloud_engine_refuses_bad_role_names(make_client: t.Callable[..., t.Any]) -> None:
+def test_alicloud_refuses_bad_role_names(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client()
     with pytest.raises(ValidationError):
-        AliCloudEngine(kit.client).read_role("a/b")
+        Driver(kit.client, ALICLOUD_ROLE, "alicloud").converge(Desired("a/b", fields={"role_arn": ROLE_ARN}))
     assert kit.fake.calls == []
+    assert kit.fake.adapter.calls == []  # not even the mount check

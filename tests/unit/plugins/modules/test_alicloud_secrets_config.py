@@ -8,8 +8,9 @@ import typing as t
 
 import pytest
 
+from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import require_secret
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
 from ansible_collections.vaultops.cloud.plugins.modules import alicloud_secrets_config
-from ansible_collections.vaultops.cloud.plugins.modules.alicloud_secrets_config import require_secret
 
 Runner = t.Callable[..., t.Any]
 
@@ -50,7 +51,7 @@ def assert_secret_hidden(run: t.Any) -> None:
 )
 def test_require_secret(changed: bool, secrets: dict[str, t.Any], refused: bool) -> None:
     if refused:
-        with pytest.raises(alicloud_secrets_config.ValidationError) as exc_info:
+        with pytest.raises(ValidationError) as exc_info:
             require_secret(changed, secrets)
         assert exc_info.value.field == "secret_key"
     else:
