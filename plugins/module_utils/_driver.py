@@ -150,6 +150,11 @@ class Resource:
     # the message refusing a change of an immutable field: (name, field, current value, desired value)
     refuse: t.Callable[[str, str, t.Any, t.Any], str] | None = None
     deletable: bool = True
+    # where the resources are listed, when not at ``path`` (``rolesets`` for ``roleset/<name>``)
+    list_path: str = ""
+    # the engine merges a write into what it has: write-only fields go along only on create or with
+    # ``update_secret=always``, never as a side effect of another change (they may have been rotated since)
+    merges: bool = False
 
     def title(self, name: str | None) -> str:
         return f"{self.what} {name}" if name else self.what
@@ -262,7 +267,7 @@ class Driver:
 
     def list(self) -> list[str]:
         self.check_mount()
-        return sorted(self.client.list(join_path(self.mount, self.resource.path)))
+        return sorted(self.client.list(join_path(self.mount, self.resource.list_path or self.resource.path)))
 
     def comparable(self, record: Record | None) -> dict[str, t.Any]:
         """A record normalised the way the driver compares it (what ``*_info`` modules return)."""
@@ -285,8 +290,10 @@ class Driver:
         unknown = sorted(set(want.fields) - set(self.resource.fields))
         if unknown:
             raise ValidationError(unknown[0], f"is not a field of the {self.resource.what}")
+        if want.state != "present":
+            return {}  # the fields of a resource to delete are not looked at
         normalised = validate(want.fields, self.resource.fields, self.resource.kinds)
-        if want.state == "present" and self.resource.rules is not None:
+        if self.resource.rules is not None:
             self.resource.rules(dict(want.fields))
         return normalised
 
@@ -324,6 +331,9 @@ class Driver:
                 if not check_mode:
                     self.client.delete(path)
                 write = told_after_delete(write, title)
+        secrets = {k: v for k, v in want.secrets.items() if k in resource.secrets}
+        if resource.merges and current is not None and want.update_secret != "always":  # noqa: S105
+            secrets = {}
         outcome = reconcile(
             state=want.state,
             current=current,
@@ -333,7 +343,7 @@ class Driver:
             delete=lambda: self.client.delete(path),
             check_mode=check_mode,
             payload=resource.payload,
-            secrets={k: v for k, v in want.secrets.items() if k in resource.secrets},
+            secrets=secrets,
             update_secret=want.update_secret,
             kinds=resource.kinds,
         )
@@ -356,13 +366,7 @@ class Driver:
         resource = self.resource
         if current is None:
             return None
-        changed = [
-            name
-            for name in resource.immutable
-            if desired.get(name) is not None
-            and normalise(resource.fields[name], desired[name], resource.kinds)
-            != normalise(resource.fields[name], current.get(name), resource.kinds)
-        ]
+        changed = self.immutable_changes(desired, current)
         if not changed:
             return None
         if not want.recreate:
@@ -384,6 +388,19 @@ class Driver:
                 if desired.get(name) is None:
                     carried.pop(name, None)
         return carried
+
+    def immutable_changes(self, desired: t.Mapping[str, t.Any], current: Record | None) -> list[str]:
+        """The fields fixed at creation that ``desired`` sets to something other than ``current`` has."""
+        resource = self.resource
+        if current is None:
+            return []
+        return [
+            name
+            for name in resource.immutable
+            if desired.get(name) is not None
+            and normalise(resource.fields[name], desired[name], resource.kinds)
+            != normalise(resource.fields[name], current.get(name), resource.kinds)
+        ]
 
     def converge_all(self, wants: t.Sequence[Desired], *, purge: bool = False, field: str = "") -> Converged:
         """Converge many resources of this path: one mount check, one list, one read per listed resource

@@ -4,15 +4,14 @@
 
 # This file is private to this collection: its API may change without notice.
 
-"""The Google Cloud secrets engine (vault-plugin-secrets-gcp): field specs, bindings, and the API class.
+"""The Google Cloud secrets engine (vault-plugin-secrets-gcp): its resource descriptors, bindings, credentials.
 
 No Ansible imports: this runs inside modules and controller-side plugins alike.
 
-Bindings are the one field the shared comparison helper has no kind for. The engine takes them
-as an HCL (or JSON, or base64) string and answers a read with ``{resource: [roles]}`` in no
-particular order. Here both sides become the same data, ``{resource: sorted unique roles}``, before
-they reach :func:`~._resource.reconcile`, whose spec then compares them as ``raw`` values
-(see :func:`compare_spec` and :func:`prepare`).
+Bindings are the one field the shared comparison table has no kind for. The engine takes them as an
+HCL (or JSON, or base64) string and answers a read with ``{resource: [roles]}`` in no particular order.
+The ``bindings`` kind (:data:`GCP_KINDS`, declared with :func:`~._compare.extend_kinds`) makes both sides
+the same data, ``{resource: sorted unique roles}``, and the driver compares them like any other field.
 """
 
 from __future__ import annotations
@@ -24,15 +23,16 @@ import json
 import re
 import typing as t
 import urllib.parse
+from dataclasses import dataclass
 
-from ._client import VaultClient, VaultOpsError
-from ._compare import ValidationError, differences, duration_to_seconds, normalise, normalise_record, validate
-from ._driver import Outcome, reconcile
-from ._vault import lease_fields, mount_path
+from ._client import VaultClient
+from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds
+from ._driver import Outcome, Resource
+from ._vault import NameRule, join_path, lease_fields, mount_path
 
 # --- specs ----------------------------------------------------------------------------------------
 
-# the kind of a bindings field: normalised here, compared as data
+# the kind of a bindings field: compared as data (see GCP_KINDS)
 BINDINGS = "bindings"
 
 ACCESS_TOKEN = "access_token"  # noqa: S105 - a secret type, not a secret
@@ -48,6 +48,7 @@ GCP_CONFIG_SPEC: dict[str, str] = {
     "identity_token_audience": "str",
     "identity_token_ttl": "duration",
 }
+GCP_CONFIG_SECRETS = ("credentials",)
 
 # roleset/<name>: project and secret_type are fixed at creation; token_scopes only for access_token
 GCP_ROLESET_SPEC: dict[str, str] = {
@@ -75,68 +76,67 @@ GCP_IMPERSONATED_SPEC: dict[str, str] = {
 }
 GCP_IMPERSONATED_IMMUTABLE = ("service_account_email",)
 
-# the engine's name pattern (framework.GenericNameRegex; Go's \w is ASCII)
-_NAME = re.compile(r"\w(?:[\w.-]*\w)?", re.ASCII)
+# the argument specs of one roleset / static account / impersonated account: the single modules' options,
+# and each item of the bulk modules' lists
+_ITEM: dict[str, dict[str, t.Any]] = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+}
+_RECREATE: dict[str, t.Any] = {"type": "bool", "default": False}
+GCP_ROLESET_OPTIONS: dict[str, dict[str, t.Any]] = {
+    **_ITEM,
+    "project": {"type": "str"},
+    "secret_type": {"type": "str", "choices": list(SECRET_TYPES), "no_log": False},
+    "bindings": {"type": "raw"},
+    "token_scopes": {"type": "list", "elements": "str", "no_log": False},
+    "recreate": _RECREATE,
+}
+GCP_STATIC_ACCOUNT_OPTIONS: dict[str, dict[str, t.Any]] = {
+    **_ITEM,
+    "service_account_email": {"type": "str"},
+    "secret_type": {"type": "str", "choices": list(SECRET_TYPES), "no_log": False},
+    "bindings": {"type": "raw"},
+    "token_scopes": {"type": "list", "elements": "str", "no_log": False},
+    "recreate": _RECREATE,
+}
+GCP_IMPERSONATED_OPTIONS: dict[str, dict[str, t.Any]] = {
+    **_ITEM,
+    "service_account_email": {"type": "str"},
+    "token_scopes": {"type": "list", "elements": "str", "no_log": False},
+    "ttl": {"type": "raw"},
+    "recreate": _RECREATE,
+}
 
 
-def compare_spec(spec: t.Mapping[str, str]) -> dict[str, str]:
-    """``spec`` in kinds the shared comparison helper knows: bindings arrive pre-normalised, compared as data."""
-    return {name: ("raw" if kind == BINDINGS else kind) for name, kind in spec.items()}
+# --- names ----------------------------------------------------------------------------------------
 
 
-def prepare(record: t.Mapping[str, t.Any] | None, spec: t.Mapping[str, str]) -> dict[str, t.Any] | None:
-    """A Vault record with its bindings fields normalised; ``None`` stays ``None``.
+@dataclass(frozen=True)
+class GcpNameRule(NameRule):
+    """The engine's name pattern (``framework.GenericNameRegex``; Go's ``\\w`` is ASCII), checked first: it
+    refuses every character the shared rule refuses, and says what the engine takes. ``no_upper`` for rolesets,
+    whose name Google turns into a service account ID."""
 
-    The engine leaves ``bindings`` out of a static account that has none: that reads as ``{}``.
-    """
-    if record is None:
-        return None
-    result = dict(record)
-    for name, kind in spec.items():
-        if kind == BINDINGS:
-            result[name] = normalise_bindings(record.get(name), name)
-    return result
+    no_upper: bool = False
 
-
-def validate_gcp(desired: t.Mapping[str, t.Any], spec: t.Mapping[str, str]) -> dict[str, t.Any]:
-    """:func:`~._compare.validate` for a GCP spec: every set field normalised once, bindings included."""
-    plain = {name: value for name, value in desired.items() if spec.get(name) != BINDINGS}
-    result = validate(plain, compare_spec(spec))
-    for name, kind in spec.items():
-        if kind == BINDINGS and desired.get(name) is not None:
-            result[name] = normalise_bindings(desired[name], name)
-    return result
-
-
-def _told_after_delete(
-    write: t.Callable[[dict[str, t.Any]], t.Any], what: str, name: str
-) -> t.Callable[[dict[str, t.Any]], t.Any]:
-    """A write that, failing after recreate deleted the old resource, says so (and that Vault changed)."""
-
-    def guarded(payload: dict[str, t.Any]) -> t.Any:
-        try:
-            return write(payload)
-        except VaultOpsError as exc:
-            error = VaultOpsError(
-                f"recreate deleted the {what} {name!r} (and revoked what it had issued), then the engine refused "
-                f"to create it again: {exc.message}",
-                path=exc.path,
-                status=exc.status,
+    def check(self, value: t.Any, field: str = "name") -> str:
+        if isinstance(value, str) and self.pattern is not None and not self.pattern.fullmatch(value):
+            raise ValidationError(field, f"{value!r} is not a valid name ({self.hint})")
+        name = super().check(value, field)
+        if self.no_upper and name != name.lower():
+            raise ValidationError(
+                field,
+                f"{name!r} has upper-case letters: the engine builds the service account ID from it, and Google "
+                "accepts only lower-case letters, digits and '-' there",
             )
-            error.changed = True
-            raise error from None
-
-    return guarded
+        return name
 
 
-def check_name(name: str, field: str = "name") -> str:
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise ValidationError(
-            field,
-            f"{name!r} is not a valid name (ASCII letters, digits, '_', '-' and '.'; a letter, digit or '_' at "
-            "either end)",
-        )
-    return name
+GCP_NAME = GcpNameRule(
+    pattern=re.compile(r"\w(?:[\w.-]*\w)?", re.ASCII),
+    hint="ASCII letters, digits, '_', '-' and '.'; a letter, digit or '_' at either end",
+)
+GCP_ROLESET_NAME = GcpNameRule(pattern=GCP_NAME.pattern, hint=GCP_NAME.hint, no_upper=True)
 
 
 # --- bindings -------------------------------------------------------------------------------------
@@ -338,7 +338,24 @@ def parse_bindings_hcl(text: str, field: str = "bindings") -> list[dict[str, t.A
     return entries
 
 
-# --- engine ---------------------------------------------------------------------------------------
+# --- engine rules ---------------------------------------------------------------------------------
+
+# the comparison kinds of this engine: the shared table plus bindings as data
+GCP_KINDS = extend_kinds(bindings=normalise_bindings)
+
+
+def prepare(record: t.Mapping[str, t.Any] | None, spec: t.Mapping[str, str]) -> dict[str, t.Any] | None:
+    """A Vault record with its bindings fields normalised; ``None`` stays ``None``.
+
+    The engine leaves ``bindings`` out of a static account that has none: that reads as ``{}``.
+    """
+    if record is None:
+        return None
+    result = dict(record)
+    for name, kind in spec.items():
+        if kind == BINDINGS:
+            result[name] = normalise_bindings(record.get(name), name)
+    return result
 
 
 def credentials_json(value: t.Any, field: str = "credentials") -> str:
@@ -391,61 +408,12 @@ def update_payload(
     if current is None:
         payload = wire_payload(desired, spec)
         return {k: v for k, v in payload.items() if not (spec.get(k) == BINDINGS and v == "")}
-    changes = differences(desired, current, compare_spec(spec))
+    changes = differences(desired, current, spec, GCP_KINDS)
     payload = wire_payload({name: desired[name] for name in changes}, spec)
     for name in keep:
         if current.get(name) not in (None, ""):
             payload.setdefault(name, current[name])
     return payload
-
-
-def immutable_changes(
-    desired: t.Mapping[str, t.Any],
-    current: t.Mapping[str, t.Any] | None,
-    fields: t.Iterable[str],
-    spec: t.Mapping[str, str],
-) -> list[str]:
-    """The fields fixed at creation that the user set to something other than what Vault has."""
-    if current is None:
-        return []
-    kinds = compare_spec(spec)
-    return [
-        name
-        for name in fields
-        if desired.get(name) is not None
-        and normalise(kinds[name], desired[name]) != normalise(kinds[name], current.get(name))
-    ]
-
-
-def refuse_or_recreate(
-    what: str,
-    name: str,
-    *,
-    desired: t.Mapping[str, t.Any],
-    current: t.Mapping[str, t.Any] | None,
-    fields: t.Iterable[str],
-    spec: t.Mapping[str, str],
-    recreate: bool,
-) -> dict[str, t.Any] | None:
-    """``None`` when no fixed field changes; else, with ``recreate``, the desired state of the new resource
-    (unset fields carried over from the current one); else a :class:`ValidationError` naming the field."""
-    changed = immutable_changes(desired, current, fields, spec)
-    if not changed or current is None:
-        return None
-    if not recreate:
-        field = changed[0]
-        raise ValidationError(
-            field,
-            f"{what} {name} has {field} {current.get(field)!r} and the engine cannot change it to "
-            f"{desired[field]!r}; set recreate=true to delete the {what} and create it again",
-        )
-    carried = dict(desired)
-    for field in spec:
-        if carried.get(field) is None and current.get(field) not in (None, "", [], {}):
-            carried[field] = current[field]
-    if carried.get("secret_type") == SERVICE_ACCOUNT_KEY and desired.get("token_scopes") is None:
-        carried.pop("token_scopes", None)  # scopes belong to access tokens; the new resource has none
-    return carried
 
 
 def _scopes_rule(what: str, desired: dict[str, t.Any], secret_type: str, creating: bool) -> None:
@@ -509,134 +477,129 @@ def validate_gcp_impersonated(
     return result
 
 
-def reconcile_gcp(
-    *,
-    what: str,
-    name: str,
-    state: str,
-    desired: dict[str, t.Any],
-    current: t.Mapping[str, t.Any] | None,
-    spec: t.Mapping[str, str],
-    immutable: t.Iterable[str],
-    check: t.Callable[[t.Mapping[str, t.Any], t.Mapping[str, t.Any] | None], dict[str, t.Any]],
-    recreate: bool,
-    check_mode: bool,
-    write: t.Callable[[dict[str, t.Any]], t.Any],
-    delete: t.Callable[[], t.Any],
-    keep: t.Iterable[str] = (),
-) -> tuple[Outcome, bool]:
-    """:func:`~._resource.reconcile` for a roleset or account: ``(outcome, recreated)``.
+def check_config(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
+    """The engine's rule for workload identity federation, which needs the current configuration."""
+    if desired.get("identity_token_audience") and not (
+        desired.get("service_account_email") or (current or {}).get("service_account_email")
+    ):
+        raise ValidationError("service_account_email", "is required with identity_token_audience")
 
-    ``current`` is the record as Vault returns it. A change to a field in ``immutable`` fails, naming the
-    field, unless ``recreate``: then, once the new resource has passed ``check``, the old one is deleted (not
-    in check mode) and the new one created, and the diff shows the old one as ``before``.
-    """
-    current = prepare(current, spec)
-    kinds = compare_spec(spec)
-    previous = current
-    recreated = False
-    if state == "present":
-        carried = refuse_or_recreate(
-            what, name, desired=desired, current=current, fields=immutable, spec=spec, recreate=recreate
-        )
-        if carried is not None:
-            desired, current, recreated = carried, None, True
-        desired = check(desired, current)
-        if recreated and not check_mode:
-            delete()
-            write = _told_after_delete(write, what, name)
-    outcome = reconcile(
-        state=state,
-        current=current,
-        desired=desired,
-        spec=kinds,
-        write=write,
-        delete=delete,
-        check_mode=check_mode,
-        payload=lambda want, have: update_payload(want, have, spec, keep=keep),
+
+def _payload(
+    spec: t.Mapping[str, str], keep: tuple[str, ...] = ()
+) -> t.Callable[[dict[str, t.Any], t.Mapping[str, t.Any] | None], dict[str, t.Any]]:
+    def payload(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+        return update_payload(desired, current, spec, keep=keep)
+
+    return payload
+
+
+def _prepared(spec: t.Mapping[str, str]) -> t.Callable[[t.Mapping[str, t.Any]], dict[str, t.Any]]:
+    def hook(record: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        return prepare(record, spec) or {}
+
+    return hook
+
+
+def _scopes_of_tokens(desired: dict[str, t.Any]) -> tuple[str, ...]:
+    # scopes belong to access tokens: a resource recreated to issue keys does not take the old one's
+    return ("token_scopes",) if desired.get("secret_type") == SERVICE_ACCOUNT_KEY else ()
+
+
+def new_service_account(outcome: Outcome) -> bool:
+    """Whether the engine creates (or would create) a new service account for a roleset: on creation,
+    recreation or a change of bindings. Tokens and keys issued before then stop working."""
+    return outcome.changed and (
+        outcome.action == "created" or outcome.recreated or "bindings" in outcome.changed_fields
     )
-    if recreated:
-        outcome.before = normalise_record(previous, kinds)
-        outcome.changed_fields = sorted(
-            field
-            for field in set(outcome.before) | set(outcome.after)
-            if outcome.before.get(field) != outcome.after.get(field)
-        )
-    return outcome, recreated
+
+
+# The engine merges a config write into what it has: the key is sent when the configuration is created, or
+# when asked to every time, never as a side effect of another change (it may have been rotated since).
+GCP_CONFIG = Resource(
+    engine="gcp",
+    what="configuration",
+    path="config",
+    fields=GCP_CONFIG_SPEC,
+    named=False,
+    secrets=GCP_CONFIG_SECRETS,
+    kinds=GCP_KINDS,
+    check=check_config,
+    payload=_payload(GCP_CONFIG_SPEC),
+    merges=True,
+    deletable=False,
+)
+# A bindings write makes the engine create a new service account: bindings are sent only when they differ.
+GCP_ROLESET = Resource(
+    engine="gcp",
+    what="roleset",
+    path="roleset",
+    list_path="rolesets",
+    fields=GCP_ROLESET_SPEC,
+    name_rule=GCP_ROLESET_NAME,
+    immutable=GCP_ROLESET_IMMUTABLE,
+    kinds=GCP_KINDS,
+    check=validate_gcp_roleset,
+    payload=_payload(GCP_ROLESET_SPEC),
+    prepare=_prepared(GCP_ROLESET_SPEC),
+    not_carried=_scopes_of_tokens,
+)
+# An update without secret_type reads as a change to access_token: it goes along at its current value.
+GCP_STATIC_ACCOUNT = Resource(
+    engine="gcp",
+    what="static account",
+    path="static-account",
+    list_path="static-accounts",
+    fields=GCP_STATIC_ACCOUNT_SPEC,
+    name_rule=GCP_NAME,
+    immutable=GCP_STATIC_ACCOUNT_IMMUTABLE,
+    kinds=GCP_KINDS,
+    check=validate_gcp_static_account,
+    payload=_payload(GCP_STATIC_ACCOUNT_SPEC, keep=("secret_type", "service_account_email")),
+    prepare=_prepared(GCP_STATIC_ACCOUNT_SPEC),
+    not_carried=_scopes_of_tokens,
+)
+GCP_IMPERSONATED_ACCOUNT = Resource(
+    engine="gcp",
+    what="impersonated account",
+    path="impersonated-account",
+    list_path="impersonated-accounts",
+    fields=GCP_IMPERSONATED_SPEC,
+    name_rule=GCP_NAME,
+    immutable=GCP_IMPERSONATED_IMMUTABLE,
+    kinds=GCP_KINDS,
+    check=validate_gcp_impersonated,
+    payload=_payload(GCP_IMPERSONATED_SPEC),
+)
+
+
+# --- engine ---------------------------------------------------------------------------------------
 
 
 class GcpEngine:
-    """Paths of the Google Cloud secrets engine at one mount."""
+    """The Google Cloud secrets engine's actions at one mount (its resources are converged by the driver)."""
 
     def __init__(self, client: VaultClient, mount_point: str = "gcp") -> None:
         self.client = client
-        self.mount = mount_path(mount_point)
-
-    # config
-    def read_config(self) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/config")
-
-    def write_config(self, payload: dict[str, t.Any]) -> None:
-        """The engine merges: fields left out keep their values, credentials included."""
-        self.client.write(f"{self.mount}/config", payload)
+        self.mount = mount_path(mount_point, "mount_point")
 
     def rotate_root(self) -> dict[str, t.Any]:
         """A new key for the engine's own service account; the old one is deleted. ``{private_key_id}``."""
-        response = self.client.action(f"{self.mount}/config/rotate-root") or {}
+        response = self.client.action(join_path(self.mount, "config/rotate-root")) or {}
         return response.get("data") or {}
-
-    # rolesets
-    def read_roleset(self, name: str) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/roleset/{check_name(name)}")
-
-    def write_roleset(self, name: str, payload: dict[str, t.Any]) -> dict[str, t.Any] | None:
-        return self.client.write(f"{self.mount}/roleset/{check_name(name)}", payload)
-
-    def delete_roleset(self, name: str) -> bool:
-        return self.client.delete(f"{self.mount}/roleset/{check_name(name)}")
-
-    def list_rolesets(self) -> list[str]:
-        return self.client.list(f"{self.mount}/rolesets")
 
     def rotate_roleset(self, name: str) -> dict[str, t.Any]:
         """A new service account for the roleset; secrets issued under the old one stop working."""
-        return self.client.action(f"{self.mount}/roleset/{check_name(name)}/rotate") or {}
+        return self.client.action(join_path(self.mount, "roleset", GCP_NAME.check(name), "rotate")) or {}
 
     def rotate_roleset_key(self, name: str) -> dict[str, t.Any]:
         """A new key behind the access tokens of an ``access_token`` roleset."""
-        return self.client.action(f"{self.mount}/roleset/{check_name(name)}/rotate-key") or {}
-
-    # static accounts
-    def read_static_account(self, name: str) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/static-account/{check_name(name)}")
-
-    def write_static_account(self, name: str, payload: dict[str, t.Any]) -> dict[str, t.Any] | None:
-        return self.client.write(f"{self.mount}/static-account/{check_name(name)}", payload)
-
-    def delete_static_account(self, name: str) -> bool:
-        return self.client.delete(f"{self.mount}/static-account/{check_name(name)}")
-
-    def list_static_accounts(self) -> list[str]:
-        return self.client.list(f"{self.mount}/static-accounts")
+        return self.client.action(join_path(self.mount, "roleset", GCP_NAME.check(name), "rotate-key")) or {}
 
     def rotate_static_account_key(self, name: str) -> dict[str, t.Any]:
         """A new key behind the access tokens of an ``access_token`` static account."""
-        return self.client.action(f"{self.mount}/static-account/{check_name(name)}/rotate-key") or {}
+        return self.client.action(join_path(self.mount, "static-account", GCP_NAME.check(name), "rotate-key")) or {}
 
-    # impersonated accounts
-    def read_impersonated_account(self, name: str) -> dict[str, t.Any] | None:
-        return self.client.read(f"{self.mount}/impersonated-account/{check_name(name)}")
-
-    def write_impersonated_account(self, name: str, payload: dict[str, t.Any]) -> dict[str, t.Any] | None:
-        return self.client.write(f"{self.mount}/impersonated-account/{check_name(name)}", payload)
-
-    def delete_impersonated_account(self, name: str) -> bool:
-        return self.client.delete(f"{self.mount}/impersonated-account/{check_name(name)}")
-
-    def list_impersonated_accounts(self) -> list[str]:
-        return self.client.list(f"{self.mount}/impersonated-accounts")
-
-    # credentials
     def issue(
         self,
         name: str,
@@ -657,13 +620,13 @@ class GcpEngine:
             raise ValidationError("source", f"must be one of {', '.join(SOURCES)}, not {source!r}")
         if secret_type not in SECRET_TYPES:
             raise ValidationError("secret_type", f"must be one of {', '.join(SECRET_TYPES)}, not {secret_type!r}")
-        check_name(name)
+        GCP_NAME.check(name)
         params: dict[str, t.Any] = {}
         if secret_type == ACCESS_TOKEN:
             for field, value in (("key_algorithm", key_algorithm), ("key_type", key_type), ("ttl", ttl)):
                 if value not in (None, ""):
                     raise ValidationError(field, "applies only to secret_type service_account_key")
-            response = self.client.issue(f"{self.mount}/{source}/{name}/token")
+            response = self.client.issue(join_path(self.mount, source, name, "token"))
             return normalise_gcp_token(response)
         if source == "impersonated-account":
             raise ValidationError("secret_type", "impersonated accounts issue access tokens only")
@@ -673,12 +636,28 @@ class GcpEngine:
             params["key_type"] = key_type
         if ttl not in (None, ""):
             params["ttl"] = duration_to_seconds(ttl, "ttl")
-        path = f"{self.mount}/{source}/{name}/key"
+        path = join_path(self.mount, source, name, "key")
         if params:
             # a read with query parameters: a write would be taken as a create (and refused as an unsupported
             # operation) when the roleset or account does not exist, instead of saying so
             path = f"{path}?{urllib.parse.urlencode(params)}"
         return normalise_gcp_key(self.client.issue(path))
+
+
+class Rotation(t.NamedTuple):
+    """What ``gcp_secrets_rotate_root`` rotates for one action: the resource read first, the engine's rotation."""
+
+    resource: Resource
+    rotate: t.Callable[[GcpEngine, str], dict[str, t.Any]]
+    needs_access_token: bool
+
+
+# action -> rotation (action=root rotates the engine's own key: GcpEngine.rotate_root)
+GCP_ROTATIONS: dict[str, Rotation] = {
+    "roleset_account": Rotation(GCP_ROLESET, GcpEngine.rotate_roleset, needs_access_token=False),
+    "roleset_key": Rotation(GCP_ROLESET, GcpEngine.rotate_roleset_key, needs_access_token=True),
+    "static_account_key": Rotation(GCP_STATIC_ACCOUNT, GcpEngine.rotate_static_account_key, needs_access_token=True),
+}
 
 
 def _iso(seconds: t.Any) -> str | None:

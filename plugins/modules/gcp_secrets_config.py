@@ -113,17 +113,8 @@ update_secret:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
-    GCP_CONFIG_SPEC,
-    GcpEngine,
-    compare_spec,
-    credentials_json,
-    update_payload,
-    validate_gcp,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_CONFIG, credentials_json
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 class ConfigModule(VaultModule):
@@ -149,37 +140,15 @@ class ConfigModule(VaultModule):
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    desired = validate_gcp({name: params.get(name) for name in GCP_CONFIG_SPEC}, GCP_CONFIG_SPEC)
-    credentials = credentials_json(params["credentials"]) if params["credentials"] is not None else None
-    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
-    current = engine.read_config()
-    if desired.get("identity_token_audience") and not (
-        desired.get("service_account_email") or (current or {}).get("service_account_email")
-    ):
-        raise ValidationError("service_account_email", "is required with identity_token_audience")
-    # the engine merges writes: the key is sent when the configuration is created, or when asked to every time,
-    # never as a side effect of another change (it may have been rotated since)
-    always = params["update_secret"] == "always"  # noqa: S105 - a policy name, not a secret
-    send = credentials is not None and (current is None or always)
-    secrets: dict[str, t.Any] = {"credentials": credentials} if send else {}
-    outcome = reconcile(
-        state="present",
-        current=current,
-        desired=desired,
-        spec=compare_spec(GCP_CONFIG_SPEC),
-        write=engine.write_config,
-        delete=lambda: None,
-        check_mode=module.check_mode,
-        payload=lambda want, have: update_payload(want, have, GCP_CONFIG_SPEC),
-        secrets=secrets,
-        update_secret=params["update_secret"],
-    )
+    want = desired(module.params, GCP_CONFIG)
+    if "credentials" in want.secrets:
+        want.secrets["credentials"] = credentials_json(want.secrets["credentials"])
+    outcome = module.driver(GCP_CONFIG, module.params["mount_point"]).converge(want)
     module.exit_outcome(
         outcome,
         config=outcome.after,
         credentials_written=outcome.changed and outcome.secret_written,
-        update_secret=params["update_secret"],
+        update_secret=module.params["update_secret"],
     )
 
 

@@ -89,63 +89,24 @@ recreated:
   type: bool
 """
 
-import typing as t
-
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
-    GCP_IMPERSONATED_IMMUTABLE,
-    GCP_IMPERSONATED_SPEC,
-    GcpEngine,
-    check_name,
-    reconcile_gcp,
-    validate_gcp,
-    validate_gcp_impersonated,
+    GCP_IMPERSONATED_ACCOUNT,
+    GCP_IMPERSONATED_OPTIONS,
 )
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = check_name(params["name"])
-    state = params["state"]
-    desired: dict[str, t.Any] = {}
-    if state == "present":
-        desired = validate_gcp({field: params.get(field) for field in GCP_IMPERSONATED_SPEC}, GCP_IMPERSONATED_SPEC)
-    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
-
-    def warn(response: dict[str, t.Any] | None) -> None:
-        for warning in (response or {}).get("warnings") or []:
-            module.warn(f"Vault: {warning}")
-
-    outcome, recreated = reconcile_gcp(
-        what="impersonated account",
-        name=name,
-        state=state,
-        desired=desired,
-        current=engine.read_impersonated_account(name),
-        spec=GCP_IMPERSONATED_SPEC,
-        immutable=GCP_IMPERSONATED_IMMUTABLE,
-        check=validate_gcp_impersonated,
-        recreate=params["recreate"],
-        check_mode=module.check_mode,
-        write=lambda payload: warn(engine.write_impersonated_account(name, payload)),
-        delete=lambda: engine.delete_impersonated_account(name),
-    )
-    if state == "absent":
+    driver = module.driver(GCP_IMPERSONATED_ACCOUNT, module.params["mount_point"])
+    outcome = driver.converge(desired(module.params, GCP_IMPERSONATED_ACCOUNT))
+    if module.params["state"] == "absent":
         module.exit_outcome(outcome)
-    module.exit_outcome(outcome, impersonated_account=outcome.after, recreated=recreated)
+    module.exit_outcome(outcome, impersonated_account=outcome.after, recreated=outcome.recreated)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="gcp"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            service_account_email=dict(type="str"),
-            token_scopes=dict(type="list", elements="str", no_log=False),
-            ttl=dict(type="raw"),
-            recreate=dict(type="bool", default=False),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="gcp"), **GCP_IMPERSONATED_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

@@ -141,73 +141,29 @@ recreated:
   type: bool
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
-    GCP_ROLESET_IMMUTABLE,
-    GCP_ROLESET_SPEC,
-    GcpEngine,
-    check_name,
-    reconcile_gcp,
-    validate_gcp,
-    validate_gcp_roleset,
+    GCP_ROLESET,
+    GCP_ROLESET_OPTIONS,
+    new_service_account,
 )
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = check_name(params["name"])
-    if name != name.lower():
-        raise ValidationError(
-            "name",
-            f"{name!r} has upper-case letters: the engine builds the service account ID from it, and Google "
-            "accepts only lower-case letters, digits and '-' there",
-        )
-    state = params["state"]
-    desired: dict[str, t.Any] = {}
-    if state == "present":
-        desired = validate_gcp({field: params.get(field) for field in GCP_ROLESET_SPEC}, GCP_ROLESET_SPEC)
-    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
-    current = engine.read_roleset(name)
-
-    def warn(response: dict[str, t.Any] | None) -> None:
-        for warning in (response or {}).get("warnings") or []:
-            module.warn(f"Vault: {warning}")
-
-    outcome, recreated = reconcile_gcp(
-        what="roleset",
-        name=name,
-        state=state,
-        desired=desired,
-        current=current,
-        spec=GCP_ROLESET_SPEC,
-        immutable=GCP_ROLESET_IMMUTABLE,
-        check=validate_gcp_roleset,
-        recreate=params["recreate"],
-        check_mode=module.check_mode,
-        write=lambda payload: warn(engine.write_roleset(name, payload)),
-        delete=lambda: engine.delete_roleset(name),
-    )
-    if state == "absent":
+    outcome = module.driver(GCP_ROLESET, module.params["mount_point"]).converge(desired(module.params, GCP_ROLESET))
+    if module.params["state"] == "absent":
         module.exit_outcome(outcome)
-    new_account = outcome.changed and (current is None or recreated or "bindings" in outcome.changed_fields)
-    module.exit_outcome(outcome, roleset=outcome.after, new_service_account=new_account, recreated=recreated)
+    module.exit_outcome(
+        outcome,
+        roleset=outcome.after,
+        new_service_account=new_service_account(outcome),
+        recreated=outcome.recreated,
+    )
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="gcp"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            project=dict(type="str"),
-            secret_type=dict(type="str", choices=["access_token", "service_account_key"], no_log=False),
-            bindings=dict(type="raw"),
-            token_scopes=dict(type="list", elements="str", no_log=False),
-            recreate=dict(type="bool", default=False),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="gcp"), **GCP_ROLESET_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

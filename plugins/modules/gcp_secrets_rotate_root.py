@@ -98,31 +98,27 @@ service_account_email:
   sample: vaultreader-1700000000@my-project.iam.gserviceaccount.com
 """
 
-import typing as t
-
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
-from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import ACCESS_TOKEN, GcpEngine, check_name
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
+    ACCESS_TOKEN,
+    GCP_CONFIG,
+    GCP_ROTATIONS,
+    GcpEngine,
+)
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-
-# action -> (what, read, rotate, needs an access_token target)
-TARGETS: dict[str, tuple[str, str, str, bool]] = {
-    "roleset_account": ("roleset", "read_roleset", "rotate_roleset", False),
-    "roleset_key": ("roleset", "read_roleset", "rotate_roleset_key", True),
-    "static_account_key": ("static account", "read_static_account", "rotate_static_account_key", True),
-}
 
 
 def rotate_root(module: VaultModule, engine: GcpEngine) -> None:
-    path = f"{engine.mount}/config"
-    config = engine.read_config()
+    driver = module.driver(GCP_CONFIG, engine.mount)
+    config = driver.read()
     if config is None:
-        raise VaultOpsError("the engine has no configuration, so no key to rotate", path=path)
+        raise VaultOpsError("the engine has no configuration, so no key to rotate", path=driver.path())
     if config.get("identity_token_audience"):
         raise VaultOpsError(
             "the engine uses workload identity federation (identity_token_audience); "
             "only JSON credentials can be rotated",
-            path=path,
+            path=driver.path(),
         )
     if module.check_mode:
         module.exit_json(changed=True, action="root")
@@ -131,23 +127,24 @@ def rotate_root(module: VaultModule, engine: GcpEngine) -> None:
 
 
 def rotate_target(module: VaultModule, engine: GcpEngine, action: str, name: str) -> None:
-    what, read_name, rotate_name, needs_token = TARGETS[action]
-    read: t.Callable[[str], dict[str, t.Any] | None] = getattr(engine, read_name)
-    path = f"{engine.mount}/{what.replace(' ', '-')}/{name}"
-    current = read(name)
+    rotation = GCP_ROTATIONS[action]
+    what = rotation.resource.what
+    driver = module.driver(rotation.resource, engine.mount)
+    path = driver.path(name)
+    current = driver.read(name)
     if current is None:
         raise VaultOpsError(f"{what} {name} does not exist", path=path)
-    if needs_token and current.get("secret_type") != ACCESS_TOKEN:
+    if rotation.needs_access_token and current.get("secret_type") != ACCESS_TOKEN:
         raise VaultOpsError(
             f"{what} {name} issues {current.get('secret_type')}; only access_token {what}s have a key to rotate",
             path=path,
         )
     if module.check_mode:
         module.exit_json(changed=True, action=action, service_account_email=current.get("service_account_email"))
-    response = getattr(engine, rotate_name)(name)
+    response = rotation.rotate(engine, name)
     for warning in response.get("warnings") or []:
         module.warn(f"Vault: {warning}")
-    after = read(name) or current
+    after = driver.read(name) or current
     module.exit_json(changed=True, action=action, service_account_email=after.get("service_account_email"))
 
 
@@ -156,8 +153,8 @@ def body(module: VaultModule) -> None:
     action = params["action"]
     if action == "root" and params["name"] is not None:
         raise ValidationError("name", "names a roleset or static account; action=root rotates the engine's own key")
-    name = check_name(params["name"]) if action != "root" else None
-    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
+    name = GCP_ROTATIONS[action].resource.name_rule.check(params["name"], "name") if action != "root" else None
+    engine = GcpEngine(module.client, params["mount_point"])
     if name is None:
         rotate_root(module, engine)
     else:
@@ -171,15 +168,11 @@ def main() -> None:
             action=dict(
                 type="str",
                 default="root",
-                choices=["root", "roleset_account", "roleset_key", "static_account_key"],
+                choices=["root", *GCP_ROTATIONS],
             ),
             name=dict(type="str"),
         ),
-        required_if=[
-            ("action", "roleset_account", ("name",)),
-            ("action", "roleset_key", ("name",)),
-            ("action", "static_account_key", ("name",)),
-        ],
+        required_if=[("action", action, ("name",)) for action in GCP_ROTATIONS],
         supports_check_mode=True,
     )
     module.run(body)

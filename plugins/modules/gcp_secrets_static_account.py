@@ -115,66 +115,21 @@ recreated:
   type: bool
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
-    GCP_STATIC_ACCOUNT_IMMUTABLE,
-    GCP_STATIC_ACCOUNT_SPEC,
-    GcpEngine,
-    check_name,
-    reconcile_gcp,
-    validate_gcp,
-    validate_gcp_static_account,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = check_name(params["name"])
-    state = params["state"]
-    desired: dict[str, t.Any] = {}
-    if state == "present":
-        desired = validate_gcp({field: params.get(field) for field in GCP_STATIC_ACCOUNT_SPEC}, GCP_STATIC_ACCOUNT_SPEC)
-    engine = GcpEngine(module.mounted(params["mount_point"], "gcp"), params["mount_point"])
-
-    def warn(response: dict[str, t.Any] | None) -> None:
-        for warning in (response or {}).get("warnings") or []:
-            module.warn(f"Vault: {warning}")
-
-    outcome, recreated = reconcile_gcp(
-        what="static account",
-        name=name,
-        state=state,
-        desired=desired,
-        current=engine.read_static_account(name),
-        spec=GCP_STATIC_ACCOUNT_SPEC,
-        immutable=GCP_STATIC_ACCOUNT_IMMUTABLE,
-        check=validate_gcp_static_account,
-        recreate=params["recreate"],
-        check_mode=module.check_mode,
-        write=lambda payload: warn(engine.write_static_account(name, payload)),
-        delete=lambda: engine.delete_static_account(name),
-        # an update without secret_type reads as a change to access_token, so it goes along at its current value
-        keep=("secret_type", "service_account_email"),
-    )
-    if state == "absent":
+    driver = module.driver(GCP_STATIC_ACCOUNT, module.params["mount_point"])
+    outcome = driver.converge(desired(module.params, GCP_STATIC_ACCOUNT))
+    if module.params["state"] == "absent":
         module.exit_outcome(outcome)
-    module.exit_outcome(outcome, static_account=outcome.after, recreated=recreated)
+    module.exit_outcome(outcome, static_account=outcome.after, recreated=outcome.recreated)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="gcp"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            service_account_email=dict(type="str"),
-            secret_type=dict(type="str", choices=["access_token", "service_account_key"], no_log=False),
-            bindings=dict(type="raw"),
-            token_scopes=dict(type="list", elements="str", no_log=False),
-            recreate=dict(type="bool", default=False),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="gcp"), **GCP_STATIC_ACCOUNT_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

@@ -14,29 +14,30 @@ import pytest
 import requests
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import NORMALISERS, ValidationError, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver, Resource
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
+    BINDINGS,
+    GCP_CONFIG,
     GCP_CONFIG_SPEC,
-    GCP_IMPERSONATED_SPEC,
-    GCP_ROLESET_IMMUTABLE,
+    GCP_IMPERSONATED_ACCOUNT,
+    GCP_KINDS,
+    GCP_NAME,
+    GCP_ROLESET,
+    GCP_ROLESET_NAME,
     GCP_ROLESET_SPEC,
-    GCP_STATIC_ACCOUNT_IMMUTABLE,
+    GCP_ROTATIONS,
+    GCP_STATIC_ACCOUNT,
     GCP_STATIC_ACCOUNT_SPEC,
     GcpEngine,
     bindings_to_wire,
-    check_name,
-    compare_spec,
     credentials_json,
-    immutable_changes,
     normalise_bindings,
     normalise_gcp_key,
     normalise_gcp_token,
     parse_bindings_hcl,
     prepare,
-    reconcile_gcp,
-    refuse_or_recreate,
     update_payload,
-    validate_gcp,
     validate_gcp_impersonated,
     validate_gcp_roleset,
     validate_gcp_static_account,
@@ -286,14 +287,18 @@ def test_parse_bindings_hcl_keeps_entries() -> None:
 # --- specs and records ----------------------------------------------------------------------------
 
 
-def test_compare_spec_maps_bindings_to_raw() -> None:
-    assert compare_spec(GCP_ROLESET_SPEC) == {
+def test_bindings_kind_extends_the_shared_table() -> None:
+    # was test_compare_spec_maps_bindings_to_raw: compare_spec is gone; bindings are a declared kind now
+    assert GCP_ROLESET.fields == {
         "project": "str",
         "secret_type": "str",
-        "bindings": "raw",
+        "bindings": BINDINGS,
         "token_scopes": "list",
     }
-    assert compare_spec(GCP_CONFIG_SPEC) == GCP_CONFIG_SPEC
+    assert GCP_CONFIG.fields == GCP_CONFIG_SPEC
+    assert GCP_KINDS[BINDINGS] is normalise_bindings
+    assert {k: v for k, v in GCP_KINDS.items() if k != BINDINGS} == NORMALISERS
+    assert all(r.kinds is GCP_KINDS for r in (GCP_CONFIG, GCP_ROLESET, GCP_STATIC_ACCOUNT, GCP_IMPERSONATED_ACCOUNT))
 
 
 @pytest.mark.parametrize(
@@ -311,46 +316,76 @@ def test_prepare(record: dict[str, t.Any] | None, expected: dict[str, t.Any] | N
     assert prepare(record, GCP_STATIC_ACCOUNT_SPEC) == expected
 
 
+def validate_gcp(desired: dict[str, t.Any], resource: Resource) -> dict[str, t.Any]:
+    """What the driver checks of a resource's desired fields before any request."""
+    return validate(desired, resource.fields, resource.kinds)
+
+
 def test_validate_gcp_normalises_every_set_field() -> None:
     desired = {
         "service_account_email": "CI@My-Proj.iam.gserviceaccount.com",
         "token_scopes": ["b", "a", "b"],
         "ttl": "15m",
     }
-    assert validate_gcp(desired, GCP_IMPERSONATED_SPEC) == {
+    assert validate_gcp(desired, GCP_IMPERSONATED_ACCOUNT) == {
         "service_account_email": EMAIL,
         "token_scopes": ["a", "b"],
         "ttl": 900,
     }
-    assert validate_gcp({"bindings": {"r": "roles/a"}, "project": None}, GCP_ROLESET_SPEC) == {
+    assert validate_gcp({"bindings": {"r": "roles/a"}, "project": None}, GCP_ROLESET) == {
         "bindings": {"r": ["roles/a"]}
     }
 
 
 @pytest.mark.parametrize(
-    ("desired", "spec", "field"),
+    ("desired", "resource", "field"),
     [
-        ({"ttl": "soon"}, GCP_IMPERSONATED_SPEC, "ttl"),
-        ({"bindings": {"r": ["x"]}}, GCP_ROLESET_SPEC, "bindings"),
-        ({"max_ttl": -5}, GCP_CONFIG_SPEC, "max_ttl"),
+        ({"ttl": "soon"}, GCP_IMPERSONATED_ACCOUNT, "ttl"),
+        ({"bindings": {"r": ["x"]}}, GCP_ROLESET, "bindings"),
+        ({"max_ttl": -5}, GCP_CONFIG, "max_ttl"),
     ],
 )
-def test_validate_gcp_names_the_field(desired: dict[str, t.Any], spec: dict[str, str], field: str) -> None:
+def test_validate_gcp_names_the_field(desired: dict[str, t.Any], resource: Resource, field: str) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        validate_gcp(desired, spec)
+        validate_gcp(desired, resource)
     assert exc_info.value.field == field
 
 
 @pytest.mark.parametrize("name", ["reader", "a", "a.b-c_d", "R2", "x1"])
 def test_check_name_accepts(name: str) -> None:
-    assert check_name(name) == name
+    assert GCP_NAME.check(name) == name
 
 
 @pytest.mark.parametrize("name", ["", "-a", "a-", "a/b", "a b", ".a", "a.", "é", "a\n", None])
 def test_check_name_refuses(name: t.Any) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        check_name(name)
+        GCP_NAME.check(name)
     assert exc_info.value.field == "name"
+    with pytest.raises(ValidationError):
+        GCP_ROLESET_NAME.check(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("a/b", "'a/b' is not a valid name (ASCII letters, digits, '_', '-' and '.'"),
+        ("../config", "is not a valid name"),
+        ("x" * 129, "at most 128"),
+    ],
+)
+def test_check_name_says_what_the_engine_takes(name: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        GCP_NAME.check(name)
+    assert reason in exc_info.value.reason
+
+
+def test_roleset_names_are_lower_case() -> None:
+    assert GCP_ROLESET_NAME.check("reader-2") == "reader-2"
+    with pytest.raises(ValidationError) as exc_info:
+        GCP_ROLESET_NAME.check("It-Upper")
+    assert exc_info.value.field == "name"
+    assert "'It-Upper' has upper-case letters" in exc_info.value.reason
+    assert GCP_NAME.check("It-Upper") == "It-Upper"
 
 
 @pytest.mark.parametrize(
@@ -378,7 +413,7 @@ def test_credentials_json_refuses_without_quoting(value: str, reason: str) -> No
 
 # --- payloads -------------------------------------------------------------------------------------
 
-CURRENT_ROLESET = prepare(ROLESET_READ["data"], GCP_ROLESET_SPEC)
+CURRENT_ROLESET = GCP_ROLESET.prepare(ROLESET_READ["data"])
 
 
 @pytest.mark.parametrize(
@@ -453,6 +488,17 @@ def test_update_payload(
 # --- immutable fields and recreation --------------------------------------------------------------
 
 
+@pytest.fixture
+def driver(make_client: t.Callable[..., t.Any]) -> t.Callable[[Resource], Driver]:
+    """A driver on a fake client whose mount is known to be a gcp engine (no probe)."""
+    kit = make_client()
+
+    def make(resource: Resource) -> Driver:
+        return Driver(kit.client, resource, "gcp", mount_checked=True)
+
+    return make
+
+
 @pytest.mark.parametrize(
     ("desired", "changed"),
     [
@@ -462,44 +508,37 @@ def test_update_payload(
         ({"project": "other", "secret_type": "service_account_key"}, ["project", "secret_type"]),
     ],
 )
-def test_immutable_changes(desired: dict[str, t.Any], changed: list[str]) -> None:
-    assert immutable_changes(desired, CURRENT_ROLESET, GCP_ROLESET_IMMUTABLE, GCP_ROLESET_SPEC) == changed
-    assert immutable_changes(desired, None, GCP_ROLESET_IMMUTABLE, GCP_ROLESET_SPEC) == []
+def test_immutable_changes(
+    driver: t.Callable[[Resource], Driver], desired: dict[str, t.Any], changed: list[str]
+) -> None:
+    assert driver(GCP_ROLESET).immutable_changes(desired, CURRENT_ROLESET) == changed
+    assert driver(GCP_ROLESET).immutable_changes(desired, None) == []
 
 
-def test_immutable_email_ignores_case() -> None:
+def test_immutable_email_ignores_case(driver: t.Callable[[Resource], Driver]) -> None:
     current = {"service_account_email": EMAIL, "secret_type": "access_token"}
     desired = {"service_account_email": EMAIL.upper()}
-    assert immutable_changes(desired, current, GCP_STATIC_ACCOUNT_IMMUTABLE, GCP_STATIC_ACCOUNT_SPEC) == []
+    assert driver(GCP_STATIC_ACCOUNT).immutable_changes(desired, current) == []
 
 
-def test_refuse_names_the_field_and_the_way_out() -> None:
+def test_refuse_names_the_field_and_the_way_out(driver: t.Callable[[Resource], Driver]) -> None:
     with pytest.raises(ValidationError) as exc_info:
-        refuse_or_recreate(
-            "roleset",
-            "reader",
-            desired={"project": "other"},
-            current=CURRENT_ROLESET,
-            fields=GCP_ROLESET_IMMUTABLE,
-            spec=GCP_ROLESET_SPEC,
-            recreate=False,
-        )
+        driver(GCP_ROLESET).plan(Desired("reader", fields={"project": "other"}), ROLESET_READ["data"])
     assert exc_info.value.field == "project"
     assert "roleset reader has project 'my-proj'" in exc_info.value.reason
     assert "recreate=true" in exc_info.value.reason
 
 
-def test_recreate_carries_unset_fields() -> None:
-    carried = refuse_or_recreate(
-        "roleset",
-        "reader",
-        desired={"project": "other", "bindings": None, "token_scopes": None, "secret_type": None},
-        current=CURRENT_ROLESET,
-        fields=GCP_ROLESET_IMMUTABLE,
-        spec=GCP_ROLESET_SPEC,
-        recreate=True,
+def test_recreate_carries_unset_fields(driver: t.Callable[[Resource], Driver]) -> None:
+    carried = driver(GCP_ROLESET).plan(
+        Desired(
+            "reader",
+            fields={"project": "other", "bindings": None, "token_scopes": None, "secret_type": None},
+            recreate=True,
+        ),
+        ROLESET_READ["data"],
     )
-    assert carried == {
+    assert carried.after == {
         "project": "other",
         "secret_type": "access_token",
         "bindings": EXPECTED,
@@ -507,33 +546,21 @@ def test_recreate_carries_unset_fields() -> None:
     }
 
 
-def test_recreate_as_key_drops_token_scopes() -> None:
-    carried = refuse_or_recreate(
-        "roleset",
-        "reader",
-        desired={"secret_type": "service_account_key"},
-        current=CURRENT_ROLESET,
-        fields=GCP_ROLESET_IMMUTABLE,
-        spec=GCP_ROLESET_SPEC,
-        recreate=True,
+def test_recreate_as_key_drops_token_scopes(driver: t.Callable[[Resource], Driver]) -> None:
+    carried = driver(GCP_ROLESET).plan(
+        Desired("reader", fields={"secret_type": "service_account_key"}, recreate=True), ROLESET_READ["data"]
     )
-    assert carried is not None
-    assert "token_scopes" not in carried
-    assert carried["project"] == "my-proj"
+    assert carried.recreated is True
+    assert "token_scopes" not in carried.after
+    assert carried.after["project"] == "my-proj"
 
 
-def test_no_recreate_without_a_fixed_change() -> None:
+def test_no_recreate_without_a_fixed_change(driver: t.Callable[[Resource], Driver]) -> None:
     assert (
-        refuse_or_recreate(
-            "roleset",
-            "reader",
-            desired={"token_scopes": ["x"]},
-            current=CURRENT_ROLESET,
-            fields=GCP_ROLESET_IMMUTABLE,
-            spec=GCP_ROLESET_SPEC,
-            recreate=True,
-        )
-        is None
+        driver(GCP_ROLESET)
+        .plan(Desired("reader", fields={"token_scopes": ["x"]}, recreate=True), ROLESET_READ["data"])
+        .recreated
+        is False
     )
 
 
@@ -637,70 +664,65 @@ def test_validate_gcp_impersonated_refuses(
     assert exc_info.value.field == field
 
 
-# --- reconcile_gcp --------------------------------------------------------------------------------
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, t.Any]] = []
-
-    def write(self, payload: dict[str, t.Any]) -> None:
-        self.calls.append(("write", payload))
-
-    def delete(self) -> None:
-        self.calls.append(("delete", None))
+# --- recreate through the driver ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
-def test_reconcile_gcp_recreate_deletes_first_and_shows_old_before(check_mode: bool) -> None:
-    recorder = Recorder()
-    outcome, recreated = reconcile_gcp(
-        what="roleset",
-        name="reader",
-        state="present",
-        desired={"project": "other"},
-        current=ROLESET_READ["data"],
-        spec=GCP_ROLESET_SPEC,
-        immutable=GCP_ROLESET_IMMUTABLE,
-        check=validate_gcp_roleset,
-        recreate=True,
-        check_mode=check_mode,
-        write=recorder.write,
-        delete=recorder.delete,
+def test_reconcile_gcp_recreate_deletes_first_and_shows_old_before(
+    make_client: t.Callable[..., t.Any], check_mode: bool
+) -> None:
+    kit = make_client()
+    outcome = Driver(kit.client, GCP_ROLESET, "gcp", check_mode=check_mode, mount_checked=True).converge(
+        Desired("reader", fields={"project": "other"}, recreate=True), ROLESET_READ["data"]
     )
+    recreated = outcome.recreated
     assert recreated is True
     assert outcome.changed is True
     assert outcome.before["project"] == "my-proj"
     assert outcome.after["project"] == "other"
     assert outcome.after["bindings"] == EXPECTED
     assert outcome.changed_fields == ["project"]
+    calls = kit.fake.writes()
     if check_mode:
-        assert recorder.calls == []
+        assert calls == []
     else:
-        assert [call[0] for call in recorder.calls] == ["delete", "write"]
-        assert recorder.calls[1][1]["project"] == "other"
-        assert normalise_bindings(recorder.calls[1][1]["bindings"]) == EXPECTED
+        assert [(call.method, call.path) for call in calls] == [
+            ("DELETE", "gcp/roleset/reader"),
+            ("POST", "gcp/roleset/reader"),
+        ]
+        assert calls[1].json["project"] == "other"
+        assert normalise_bindings(calls[1].json["bindings"]) == EXPECTED
 
 
-def test_reconcile_gcp_recreate_checks_before_deleting() -> None:
-    recorder = Recorder()
+def test_reconcile_gcp_recreate_checks_before_deleting(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client()
     with pytest.raises(ValidationError) as exc_info:
-        reconcile_gcp(
-            what="roleset",
-            name="reader",
-            state="present",
-            desired={"secret_type": "access_token", "project": "other", "token_scopes": []},
-            current={**ROLESET_READ["data"], "secret_type": "service_account_key"},
-            spec=GCP_ROLESET_SPEC,
-            immutable=GCP_ROLESET_IMMUTABLE,
-            check=validate_gcp_roleset,
-            recreate=True,
-            check_mode=False,
-            write=recorder.write,
-            delete=recorder.delete,
+        Driver(kit.client, GCP_ROLESET, "gcp", mount_checked=True).converge(
+            Desired(
+                "reader",
+                fields={"secret_type": "access_token", "project": "other", "token_scopes": []},
+                recreate=True,
+            ),
+            {**ROLESET_READ["data"], "secret_type": "service_account_key"},
         )
     assert exc_info.value.field == "token_scopes"
-    assert recorder.calls == []
+    assert kit.fake.calls == []
+
+
+def test_recreate_that_fails_after_the_delete_says_so(make_client: t.Callable[..., t.Any]) -> None:
+    refused = hvac.exceptions.InvalidRequest(errors=["project it-no-such-project does not exist"])
+    kit = make_client({("POST", "gcp/roleset/reader"): refused})
+    with pytest.raises(VaultOpsError) as exc_info:
+        Driver(kit.client, GCP_ROLESET, "gcp", mount_checked=True).converge(
+            Desired("reader", fields={"project": "it-no-such-project"}, recreate=True), ROLESET_READ["data"]
+        )
+    assert exc_info.value.changed is True
+    assert "recreate deleted the roleset reader" in exc_info.value.message
+    assert "it-no-such-project does not exist" in exc_info.value.message
+    assert [(c.method, c.path) for c in kit.fake.writes()] == [
+        ("DELETE", "gcp/roleset/reader"),
+        ("POST", "gcp/roleset/reader"),
+    ]
 
 
 # --- engine ---------------------------------------------------------------------------------------
@@ -709,34 +731,61 @@ def test_reconcile_gcp_recreate_checks_before_deleting() -> None:
 @pytest.mark.parametrize(
     ("operation", "method", "path"),
     [
-        (lambda e: e.read_config(), "GET", "gcp-prod/config"),
-        (lambda e: e.write_config({"ttl": 60}), "POST", "gcp-prod/config"),
-        (lambda e: e.rotate_root(), "POST", "gcp-prod/config/rotate-root"),
-        (lambda e: e.read_roleset("r"), "GET", "gcp-prod/roleset/r"),
-        (lambda e: e.write_roleset("r", {}), "POST", "gcp-prod/roleset/r"),
-        (lambda e: e.delete_roleset("r"), "DELETE", "gcp-prod/roleset/r"),
-        (lambda e: e.list_rolesets(), "LIST", "gcp-prod/rolesets"),
-        (lambda e: e.rotate_roleset("r"), "POST", "gcp-prod/roleset/r/rotate"),
-        (lambda e: e.rotate_roleset_key("r"), "POST", "gcp-prod/roleset/r/rotate-key"),
-        (lambda e: e.read_static_account("s"), "GET", "gcp-prod/static-account/s"),
-        (lambda e: e.write_static_account("s", {}), "POST", "gcp-prod/static-account/s"),
-        (lambda e: e.delete_static_account("s"), "DELETE", "gcp-prod/static-account/s"),
-        (lambda e: e.list_static_accounts(), "LIST", "gcp-prod/static-accounts"),
-        (lambda e: e.rotate_static_account_key("s"), "POST", "gcp-prod/static-account/s/rotate-key"),
-        (lambda e: e.read_impersonated_account("i"), "GET", "gcp-prod/impersonated-account/i"),
-        (lambda e: e.write_impersonated_account("i", {}), "POST", "gcp-prod/impersonated-account/i"),
-        (lambda e: e.delete_impersonated_account("i"), "DELETE", "gcp-prod/impersonated-account/i"),
-        (lambda e: e.list_impersonated_accounts(), "LIST", "gcp-prod/impersonated-accounts"),
+        (lambda d, e: d(GCP_CONFIG).read(), "GET", "gcp-prod/config"),
+        (lambda d, e: d(GCP_CONFIG).converge(Desired(fields={"ttl": 60}), {"ttl": 0}), "POST", "gcp-prod/config"),
+        (lambda d, e: e.rotate_root(), "POST", "gcp-prod/config/rotate-root"),
+        (lambda d, e: d(GCP_ROLESET).read("r"), "GET", "gcp-prod/roleset/r"),
+        (
+            lambda d, e: d(GCP_ROLESET).converge(Desired("r", fields={"token_scopes": ["s"]}), CURRENT_ROLESET),
+            "POST",
+            "gcp-prod/roleset/r",
+        ),
+        (lambda d, e: d(GCP_ROLESET).converge(Desired("r", "absent"), {}), "DELETE", "gcp-prod/roleset/r"),
+        (lambda d, e: d(GCP_ROLESET).list(), "LIST", "gcp-prod/rolesets"),
+        (lambda d, e: e.rotate_roleset("r"), "POST", "gcp-prod/roleset/r/rotate"),
+        (lambda d, e: e.rotate_roleset_key("r"), "POST", "gcp-prod/roleset/r/rotate-key"),
+        (lambda d, e: d(GCP_STATIC_ACCOUNT).read("s"), "GET", "gcp-prod/static-account/s"),
+        (
+            lambda d, e: d(GCP_STATIC_ACCOUNT).converge(
+                Desired("s", fields={"service_account_email": EMAIL, "token_scopes": ["s"]}), None
+            ),
+            "POST",
+            "gcp-prod/static-account/s",
+        ),
+        (
+            lambda d, e: d(GCP_STATIC_ACCOUNT).converge(Desired("s", "absent"), {}),
+            "DELETE",
+            "gcp-prod/static-account/s",
+        ),
+        (lambda d, e: d(GCP_STATIC_ACCOUNT).list(), "LIST", "gcp-prod/static-accounts"),
+        (lambda d, e: e.rotate_static_account_key("s"), "POST", "gcp-prod/static-account/s/rotate-key"),
+        (lambda d, e: d(GCP_IMPERSONATED_ACCOUNT).read("i"), "GET", "gcp-prod/impersonated-account/i"),
+        (
+            lambda d, e: d(GCP_IMPERSONATED_ACCOUNT).converge(
+                Desired("i", fields={"service_account_email": EMAIL, "token_scopes": ["s"]}), None
+            ),
+            "POST",
+            "gcp-prod/impersonated-account/i",
+        ),
+        (
+            lambda d, e: d(GCP_IMPERSONATED_ACCOUNT).converge(Desired("i", "absent"), {}),
+            "DELETE",
+            "gcp-prod/impersonated-account/i",
+        ),
+        (lambda d, e: d(GCP_IMPERSONATED_ACCOUNT).list(), "LIST", "gcp-prod/impersonated-accounts"),
     ],
 )
 def test_gcp_engine_paths(
     make_client: t.Callable[..., t.Any],
-    operation: t.Callable[[GcpEngine], t.Any],
+    operation: t.Callable[[t.Callable[[Resource], Driver], GcpEngine], t.Any],
     method: str,
     path: str,
 ) -> None:
     kit = make_client()
-    operation(GcpEngine(kit.client, "/gcp-prod/"))
+    operation(
+        lambda resource: Driver(kit.client, resource, "/gcp-prod/", mount_checked=True),
+        GcpEngine(kit.client, "/gcp-prod/"),
+    )
     assert [(c.method, c.path) for c in kit.fake.calls] == [(method, path)]
 
 
@@ -745,8 +794,18 @@ def test_gcp_engine_default_mount_and_name_check(make_client: t.Callable[..., t.
     engine = GcpEngine(kit.client)
     assert engine.mount == "gcp"
     with pytest.raises(ValidationError):
-        engine.read_roleset("../config")
+        Driver(kit.client, GCP_ROLESET, engine.mount, mount_checked=True).read("../config")
+    with pytest.raises(ValidationError):
+        engine.rotate_roleset("../config")
     assert kit.fake.calls == []
+
+
+def test_rotations_are_a_plain_mapping() -> None:
+    assert {action: (r.resource, r.rotate, r.needs_access_token) for action, r in GCP_ROTATIONS.items()} == {
+        "roleset_account": (GCP_ROLESET, GcpEngine.rotate_roleset, False),
+        "roleset_key": (GCP_ROLESET, GcpEngine.rotate_roleset_key, True),
+        "static_account_key": (GCP_STATIC_ACCOUNT, GcpEngine.rotate_static_account_key, True),
+    }
 
 
 def test_gcp_engine_rotate_root_returns_data(make_client: t.Callable[..., t.Any]) -> None:
