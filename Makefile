@@ -41,8 +41,8 @@ test: venv
 lint: venv ruff ansible-lint
 
 ruff: venv
-	$(VENV)/bin/ruff check plugins tests scripts/lab
-	$(VENV)/bin/ruff format --check plugins tests scripts/lab
+	$(VENV)/bin/ruff check plugins tests scripts/lab lab/fakes
+	$(VENV)/bin/ruff format --check plugins tests scripts/lab lab/fakes
 
 ansible-lint: venv
 	$(VENV)/bin/ansible-lint --profile production --offline
