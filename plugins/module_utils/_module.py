@@ -114,7 +114,8 @@ class VaultModule(AnsibleModule):
             for warning in outcome.warnings:
                 self.warn(f"Vault ({what} {outcome.name}): {warning}")
         result: dict[str, t.Any] = {"changed": converged.changed, **converged.summary(), **extra}
-        result[key] = {o.name: o.after for o in converged.outcomes if o.action != "deleted"}
+        # the present ones: neither deleted nor asked absent (an absent resource that was not there has no after)
+        result[key] = {o.name: o.after for o in converged.outcomes if o.action != "deleted" and o.after}
         if self._diff:
             result["diff"] = converged.diffs(what)
         self.exit_json(**result)
