@@ -26,11 +26,22 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import typing as t
 
 from ._client import VaultClient, VaultOpsError
-from ._compare import ValidationError, differences, duration_to_seconds, string_list
-from ._vault import lease_fields, mount_path
+from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds, string_list
+from ._driver import Resource
+from ._vault import NameRule, join_path, lease_fields, mount_path
+
+# the engine's rule for role names (framework.GenericNameRegex, a field of TypeLowerCaseString: the engine stores
+# and lists the name in lower case)
+AZURE_NAME = NameRule(
+    pattern=re.compile(r"\w(?:[\w.-]*\w)?", re.ASCII),
+    hint="letters, digits, '_', '-' and '.', beginning and ending with a letter or digit",
+    what="valid Azure role name",
+    lower=True,
+)
 
 # --- config ---------------------------------------------------------------------------------------
 
@@ -99,11 +110,10 @@ AZURE_SIGN_IN_AUDIENCES = (
     "PersonalMicrosoftAccount",
 )
 
-# azure_roles, azure_groups: compared after normalise_azure_roles / normalise_azure_groups
-# (see comparable_role); tags: after azure_tags.
+# azure_roles, azure_groups and tags have kinds of their own (AZURE_KINDS, declared with the descriptors below)
 AZURE_ROLE_SPEC: dict[str, str] = {
-    "azure_roles": "raw",
-    "azure_groups": "raw",
+    "azure_roles": "azure_roles",
+    "azure_groups": "azure_groups",
     "application_object_id": "lower",
     "persist_app": "bool",
     "ttl": "duration",
@@ -111,7 +121,7 @@ AZURE_ROLE_SPEC: dict[str, str] = {
     "explicit_max_ttl": "duration",
     "permanently_delete": "bool",
     "sign_in_audience": "str",
-    "tags": "list",
+    "tags": "azure_tags",
 }
 
 _ROLE_ITEM_KEYS = ("role_name", "role_id", "scope")
@@ -379,31 +389,20 @@ def validate_azure_role_write(desired: t.Mapping[str, t.Any], current: t.Mapping
         )
 
 
-def comparable_role(
-    record: t.Mapping[str, t.Any] | None,
-    *,
-    from_vault: bool,
-    reference: t.Mapping[str, t.Any] | None = None,
-) -> dict[str, t.Any] | None:
-    """A role with ``azure_roles``, ``azure_groups`` and ``tags`` normalised, ready for the shared comparison.
-
-    ``reference`` is the user's comparable role, which decides how the engine's resolved items are reduced.
-    Fields left unset (``None``) stay ``None``, so that they mean "don't care".
-    """
-    if record is None:
-        return None
-    result = dict(record)
-    reference = reference or {}
-    if result.get("azure_roles") is not None or from_vault:
-        result["azure_roles"] = normalise_azure_roles(
-            result.get("azure_roles"), from_vault=from_vault, reference=reference.get("azure_roles")
-        )
-    if result.get("azure_groups") is not None or from_vault:
-        result["azure_groups"] = normalise_azure_groups(
-            result.get("azure_groups"), from_vault=from_vault, reference=reference.get("azure_groups")
-        )
-    if result.get("tags") is not None or from_vault:
-        result["tags"] = azure_tags(result.get("tags"))
+def relate_azure_role(desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The stored role in the terms of the desired one: each item the engine resolved reduced to the key the user
+    named it by (see :func:`normalise_azure_roles`); with no desired items, to the names the engine stored."""
+    result = dict(current)
+    result["azure_roles"] = normalise_azure_roles(
+        current.get("azure_roles"),
+        from_vault=True,
+        reference=normalise_azure_roles(desired.get("azure_roles"), from_vault=False),
+    )
+    result["azure_groups"] = normalise_azure_groups(
+        current.get("azure_groups"),
+        from_vault=True,
+        reference=normalise_azure_groups(desired.get("azure_groups"), from_vault=False),
+    )
     return result
 
 
@@ -431,72 +430,28 @@ def azure_role_payload(desired: t.Mapping[str, t.Any], current: t.Mapping[str, t
     return payload
 
 
-# --- the engine -----------------------------------------------------------------------------------
+# --- resources ------------------------------------------------------------------------------------
+
+AZURE_KINDS = extend_kinds(
+    azure_roles=lambda value: normalise_azure_roles(value, from_vault=False),
+    azure_groups=lambda value: normalise_azure_groups(value, from_vault=False),
+    azure_tags=azure_tags,
+)
 
 
-class AzureEngine:
-    """Paths of the Azure secrets engine at one mount."""
-
-    def __init__(self, client: VaultClient, mount_point: str = "azure") -> None:
-        self.client = client
-        self.mount = mount_path(mount_point)
-
-    # config
-    def read_config(self) -> dict[str, t.Any] | None:
-        """The stored configuration, or ``None`` when the mount has none (see :func:`azure_config_is_set`)."""
-        data = self.client.read(f"{self.mount}/config")
-        return data if azure_config_is_set(data) else None
-
-    def write_config(self, payload: dict[str, t.Any]) -> None:
-        self.client.write(f"{self.mount}/config", payload)
-
-    def delete_config(self) -> bool:
-        return self.client.delete(f"{self.mount}/config")
-
-    def rotate_root(self) -> None:
-        """Add a new password to the engine's application; the engine swaps it in about a minute later."""
-        self.client.action(f"{self.mount}/rotate-root")
-
-    # roles
-    def _role_path(self, name: str) -> str:
-        if not name or "/" in name:
-            raise ValidationError("name", f"must be a role name without '/', got {name!r}")
-        return f"{self.mount}/roles/{name}"
-
-    def read_role(self, name: str) -> dict[str, t.Any] | None:
-        path = self._role_path(name)
-        try:
-            return self.client.read(path)
-        except VaultOpsError as exc:
-            raise _not_configured(exc, self.mount) from None
-
-    def write_role(self, name: str, payload: dict[str, t.Any]) -> None:
-        path = self._role_path(name)
-        try:
-            self.client.write(path, payload)
-        except VaultOpsError as exc:
-            raise _not_configured(exc, self.mount) from None
-
-    def delete_role(self, name: str) -> bool:
-        return self.client.delete(self._role_path(name))
-
-    def list_roles(self) -> list[str]:
-        return self.client.list(f"{self.mount}/roles")
-
-    # credentials
-    def issue(self, role: str) -> dict[str, t.Any]:
-        """A new service principal secret for ``role``, with its lease.
-
-        Calls the HTTP API through :meth:`VaultClient.issue` (never retried once Vault may have acted):
-        hvac's own Azure call returns only the data and drops the lease.
-        """
-        if not role or "/" in role:
-            raise ValidationError("role", f"must be a role name without '/', got {role!r}")
-        response = self.client.issue(f"{self.mount}/creds/{role}")
-        return normalise_azure_creds(response)
+def _config_unset(record: t.Mapping[str, t.Any]) -> bool:
+    return not azure_config_is_set(record)
 
 
-def _not_configured(exc: VaultOpsError, mount: str) -> VaultOpsError:
+def _check_role(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
+    """The engine's rules on the role as a write would leave it; an unchanged role is not written, so not checked
+    (a role the engine would refuse to update still converges when nothing changes)."""
+    if current is not None and not differences(desired, current, AZURE_ROLE_SPEC, AZURE_KINDS):
+        return
+    validate_azure_role_write(desired, current)
+
+
+def not_configured(exc: VaultOpsError, mount: str) -> VaultOpsError:
     """The engine answers role requests on an unconfigured mount with a bare 500 'config is nil'."""
     if "config is nil" in exc.message:
         return VaultOpsError(
@@ -506,6 +461,95 @@ def _not_configured(exc: VaultOpsError, mount: str) -> VaultOpsError:
             status=exc.status,
         )
     return exc
+
+
+# The engine merges a config write into what it stores, so only the fields that differ are sent, and the client
+# secret only on create or with update_secret=always (it may have been rotated since).
+AZURE_CONFIG = Resource(
+    engine="azure",
+    what="configuration",
+    path="config",
+    fields=AZURE_CONFIG_SPEC,
+    named=False,
+    secrets=AZURE_CONFIG_SECRETS,
+    rules=validate_azure_config,
+    payload=azure_config_payload,
+    unset=_config_unset,
+    merges=True,
+    explain=not_configured,
+)
+AZURE_ROLE = Resource(
+    engine="azure",
+    what="role",
+    path="roles",
+    fields=AZURE_ROLE_SPEC,
+    name_rule=AZURE_NAME,
+    kinds=AZURE_KINDS,
+    rules=validate_azure_role,
+    check=_check_role,
+    payload=azure_role_payload,
+    relate=relate_azure_role,
+    explain=not_configured,
+)
+
+# the argument specs of the configuration and of one role: the single modules' options, and each item of the
+# bulk module's list
+AZURE_CONFIG_OPTIONS: dict[str, dict[str, t.Any]] = {
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "subscription_id": {"type": "str"},
+    "tenant_id": {"type": "str"},
+    "client_id": {"type": "str"},
+    "client_secret": {"type": "str", "no_log": True},
+    "update_secret": {"type": "str", "default": "on_create", "choices": ["always", "on_create"], "no_log": False},
+    "environment": {"type": "str"},
+    "root_password_ttl": {"type": "raw", "no_log": False},
+}
+AZURE_ROLE_OPTIONS: dict[str, dict[str, t.Any]] = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "azure_roles": {
+        "type": "list",
+        "elements": "dict",
+        "options": {"role_name": {"type": "str"}, "role_id": {"type": "str"}, "scope": {"type": "str"}},
+    },
+    "azure_groups": {
+        "type": "list",
+        "elements": "dict",
+        "options": {"group_name": {"type": "str"}, "object_id": {"type": "str"}},
+    },
+    "application_object_id": {"type": "str"},
+    "persist_app": {"type": "bool"},
+    "ttl": {"type": "raw"},
+    "max_ttl": {"type": "raw"},
+    "explicit_max_ttl": {"type": "raw"},
+    "permanently_delete": {"type": "bool"},
+    "sign_in_audience": {"type": "str", "choices": list(AZURE_SIGN_IN_AUDIENCES)},
+    "tags": {"type": "raw"},
+}
+
+
+# --- the engine's actions -------------------------------------------------------------------------
+
+
+class AzureEngine:
+    """The Azure secrets engine's actions at one mount (its configuration and roles are converged by the driver)."""
+
+    def __init__(self, client: VaultClient, mount_point: str = "azure") -> None:
+        self.client = client
+        self.mount = mount_path(mount_point, "mount_point")
+
+    def rotate_root(self) -> None:
+        """Add a new password to the engine's application; the engine swaps it in about a minute later."""
+        self.client.action(join_path(self.mount, "rotate-root"))
+
+    def issue(self, role: str) -> dict[str, t.Any]:
+        """A new service principal secret for ``role``, with its lease.
+
+        Calls the HTTP API through :meth:`VaultClient.issue` (never retried once Vault may have acted):
+        hvac's own Azure call returns only the data and drops the lease.
+        """
+        path = join_path(self.mount, "creds", AZURE_NAME.check(role, "role"))
+        return normalise_azure_creds(self.client.issue(path))
 
 
 def normalise_azure_creds(response: dict[str, t.Any], now: datetime.datetime | None = None) -> dict[str, t.Any]:

@@ -405,7 +405,8 @@ class Driver:
     def converge_all(self, wants: t.Sequence[Desired], *, purge: bool = False, field: str = "") -> Converged:
         """Converge many resources of this path: one mount check, one list, one read per listed resource
         that is asked for (and nothing else read), one write or delete per change. With ``purge``, every
-        listed resource that is not asked for is deleted."""
+        listed resource that is not asked for is deleted. Every item is planned before the first write, so
+        bad input fails the whole list, naming the item, with nothing written."""
         field = field or f"{self.resource.what}s"
         seen: set[str] = set()
         keyed: list[Desired] = []
@@ -421,9 +422,17 @@ class Driver:
             seen.add(name)
             keyed.append(replace(want, name=name))
         existing = set(self.list())
-        result = Converged()
-        for want in keyed:
+        currents: list[t.Any] = []
+        for index, want in enumerate(keyed):
             current = self.read(want.name) if want.name in existing else None
+            try:
+                # the rules that need the current record (fixed fields, what a create needs), before any write
+                self.plan(want, current)
+            except ValidationError as exc:
+                raise ValidationError(f"{field}[{index}].{exc.field}", exc.reason) from None
+            currents.append(current)
+        result = Converged()
+        for want, current in zip(keyed, currents):
             result.outcomes.append(self.converge(want, current))
         if purge:
             for name in sorted(existing - seen):

@@ -131,68 +131,25 @@ update_secret:
   sample: on_create
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
-    AZURE_CONFIG_SPEC,
-    AzureEngine,
-    azure_config_payload,
-    validate_azure_config,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_CONFIG, AZURE_CONFIG_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    state = params["state"]
-    desired: dict[str, t.Any] = {name: params.get(name) for name in AZURE_CONFIG_SPEC}
-    if state == "present":
-        validate(desired, AZURE_CONFIG_SPEC)
-        validate_azure_config(desired)
-    engine = AzureEngine(module.mounted(params["mount_point"], "azure"), params["mount_point"])
-    current = engine.read_config()
-    secret = params["client_secret"]
-    # the engine merges writes, so the secret goes out only when it is to be written: never with on_create
-    # once a configuration exists (it may hold a rotated secret that the given one would overwrite)
-    always = params["update_secret"] == "always"  # noqa: S105 - a policy name, not a secret
-    send_secret = secret is not None and (current is None or always)
-    outcome = reconcile(
-        state=state,
-        current=current,
-        desired=desired,
-        spec=AZURE_CONFIG_SPEC,
-        write=engine.write_config,
-        delete=engine.delete_config,
-        check_mode=module.check_mode,
-        payload=azure_config_payload,
-        secrets={"client_secret": secret} if send_secret else None,
-        update_secret=params["update_secret"],
-    )
-    if state == "absent":
+    outcome = module.driver(AZURE_CONFIG, module.params["mount_point"]).converge(desired(module.params, AZURE_CONFIG))
+    if module.params["state"] == "absent":
         module.exit_outcome(outcome)
     module.exit_outcome(
         outcome,
         config=outcome.after,
         client_secret_written=outcome.secret_written,
-        update_secret=params["update_secret"],
+        update_secret=module.params["update_secret"],
     )
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="azure"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            subscription_id=dict(type="str"),
-            tenant_id=dict(type="str"),
-            client_id=dict(type="str"),
-            client_secret=dict(type="str", no_log=True),
-            update_secret=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
-            environment=dict(type="str"),
-            root_password_ttl=dict(type="raw", no_log=False),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="azure"), **AZURE_CONFIG_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

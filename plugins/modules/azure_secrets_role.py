@@ -182,76 +182,20 @@ role:
       - "team:platform"
 """
 
-import typing as t
-
-from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
-    AZURE_ROLE_SPEC,
-    AZURE_SIGN_IN_AUDIENCES,
-    AzureEngine,
-    azure_role_payload,
-    comparable_role,
-    validate_azure_role,
-    validate_azure_role_write,
-)
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import differences, validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_ROLE, AZURE_ROLE_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    name = params["name"]
-    state = params["state"]
-    desired: dict[str, t.Any] = {field: params.get(field) for field in AZURE_ROLE_SPEC}
-    if state == "present":
-        validate(desired, AZURE_ROLE_SPEC)
-        validate_azure_role(desired)
-    engine = AzureEngine(module.mounted(params["mount_point"], "azure"), params["mount_point"])
-    current = engine.read_role(name)
-    want = comparable_role(desired, from_vault=False) or {}
-    have = comparable_role(current, from_vault=True, reference=want)
-    if state == "present" and (have is None or differences(want, have, AZURE_ROLE_SPEC)):
-        validate_azure_role_write(desired, current)
-    outcome = reconcile(
-        state=state,
-        current=have,
-        desired=want,
-        spec=AZURE_ROLE_SPEC,
-        write=lambda payload: engine.write_role(name, payload),
-        delete=lambda: engine.delete_role(name),
-        check_mode=module.check_mode,
-        payload=lambda _want, _have: azure_role_payload(desired, current),
-    )
-    if state == "present":
+    outcome = module.driver(AZURE_ROLE, module.params["mount_point"]).converge(desired(module.params, AZURE_ROLE))
+    if module.params["state"] == "present":
         module.exit_outcome(outcome, role=outcome.after)
     module.exit_outcome(outcome)
 
 
 def main() -> None:
     module = VaultModule(
-        argument_spec=argument_spec(
-            name=dict(type="str", required=True),
-            mount_point=dict(type="str", default="azure"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            azure_roles=dict(
-                type="list",
-                elements="dict",
-                options=dict(role_name=dict(type="str"), role_id=dict(type="str"), scope=dict(type="str")),
-            ),
-            azure_groups=dict(
-                type="list",
-                elements="dict",
-                options=dict(group_name=dict(type="str"), object_id=dict(type="str")),
-            ),
-            application_object_id=dict(type="str"),
-            persist_app=dict(type="bool"),
-            ttl=dict(type="raw"),
-            max_ttl=dict(type="raw"),
-            explicit_max_ttl=dict(type="raw"),
-            permanently_delete=dict(type="bool"),
-            sign_in_audience=dict(type="str", choices=list(AZURE_SIGN_IN_AUDIENCES)),
-            tags=dict(type="raw"),
-        ),
+        argument_spec=argument_spec(mount_point=dict(type="str", default="azure"), **AZURE_ROLE_OPTIONS),
         supports_check_mode=True,
     )
     module.run(body)

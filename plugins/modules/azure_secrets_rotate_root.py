@@ -68,19 +68,19 @@ client_id:
   sample: 00000000-0000-0000-0000-000000000003
 """
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AzureEngine
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_CONFIG, AzureEngine
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
 
 
 def body(module: VaultModule) -> None:
-    engine = AzureEngine(module.mounted(module.params["mount_point"], "azure"), module.params["mount_point"])
-    current = engine.read_config()
+    config = module.driver(AZURE_CONFIG, module.params["mount_point"])
+    current = config.read()
     if not current or not current.get("client_id"):
         # the engine finds its application by the configured client ID only
-        raise VaultOpsError("the engine has no client_id whose secret could be rotated", path=f"{engine.mount}/config")
+        raise VaultOpsError("the engine has no client_id whose secret could be rotated", path=config.path())
     if not module.check_mode:
-        engine.rotate_root()
+        AzureEngine(module.client, module.params["mount_point"]).rotate_root()
     module.exit_json(changed=True, client_id=current["client_id"])
 
 

@@ -12,7 +12,11 @@ import hvac.exceptions
 import pytest
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
+    AZURE_CONFIG,
     AZURE_CONFIG_SPEC,
+    AZURE_KINDS,
+    AZURE_NAME,
+    AZURE_ROLE,
     AZURE_ROLE_SPEC,
     AzureEngine,
     azure_config_is_set,
@@ -21,16 +25,17 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
     azure_role_payload,
     azure_roles_to_wire,
     azure_tags,
-    comparable_role,
     normalise_azure_creds,
     normalise_azure_groups,
     normalise_azure_roles,
+    relate_azure_role,
     validate_azure_config,
     validate_azure_role,
     validate_azure_role_write,
 )
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, differences
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, differences, validate
+from ansible_collections.vaultops.cloud.plugins.module_utils._driver import Desired, Driver
 
 SUB = "/subscriptions/0f6e1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
 READER_GUID = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -423,7 +428,7 @@ ENGINE_ROLE = {
 }
 
 
-def test_comparable_role_matches_the_engine_rewrites() -> None:
+def test_related_role_matches_the_engine_rewrites() -> None:
     desired = {
         "azure_roles": [{"role_name": "reader", "scope": f"{SUB}/resourcegroups/releases"}],
         "azure_groups": [{"object_id": GROUP_ID.upper()}],
@@ -434,19 +439,20 @@ def test_comparable_role_matches_the_engine_rewrites() -> None:
         "permanently_delete": None,
         "sign_in_audience": "AzureADMyOrg",
     }
-    want = comparable_role(desired, from_vault=False)
-    assert want is not None
-    have = comparable_role(ENGINE_ROLE, from_vault=True, reference=want)
-    assert differences(want, have, AZURE_ROLE_SPEC) == {}
+    have = relate_azure_role(desired, ENGINE_ROLE)
+    assert differences(desired, have, AZURE_ROLE_SPEC, AZURE_KINDS) == {}
     assert have is not None
     assert have["azure_groups"] == [{"object_id": GROUP_ID}]
 
 
-def test_comparable_role_leaves_unset_fields_unset() -> None:
-    want = comparable_role(dict.fromkeys(AZURE_ROLE_SPEC), from_vault=False)
-    assert want == dict.fromkeys(AZURE_ROLE_SPEC)
-    assert comparable_role(None, from_vault=True) is None
-    have = comparable_role({"azure_roles": None, "azure_groups": None, "tags": None}, from_vault=True)
+def test_unset_fields_stay_unset(make_client: t.Callable[..., t.Any]) -> None:
+    # a field left unset (None) is "don't care": nothing to normalise, nothing to compare
+    unset = dict.fromkeys(AZURE_ROLE_SPEC)
+    assert validate(unset, AZURE_ROLE_SPEC, AZURE_KINDS) == {}
+    driver = Driver(make_client().client, AZURE_ROLE, "azure", mount_checked=True)
+    assert driver.plan(Desired("deploy", fields=unset), ENGINE_ROLE).changed is False
+    assert driver.comparable(None) == {}
+    have = driver.comparable({"azure_roles": None, "azure_groups": None, "tags": None})
     assert have == {"azure_roles": [], "azure_groups": [], "tags": []}
 
 
@@ -495,13 +501,14 @@ CONFIG_NIL = hvac.exceptions.InternalServerError(errors=["1 error occurred:\n\t*
 
 def test_engine_paths(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client({("LIST", "azure-prod/roles"): {"data": {"keys": ["deploy", "ci"]}}})
-    engine = AzureEngine(kit.client, "/azure-prod/")
-    engine.write_config({"tenant_id": "t"})
-    engine.delete_config()
-    engine.rotate_root()
-    engine.write_role("deploy", {"ttl": 60})
-    assert engine.delete_role("deploy") is True
-    assert engine.list_roles() == ["deploy", "ci"]
+    config = Driver(kit.client, AZURE_CONFIG, "/azure-prod/", mount_checked=True)
+    role = Driver(kit.client, AZURE_ROLE, "/azure-prod/", mount_checked=True)
+    config.converge(Desired(fields={"tenant_id": "t"}), None)
+    config.converge(Desired(state="absent"), {"tenant_id": "t"})
+    AzureEngine(kit.client, "/azure-prod/").rotate_root()
+    kit.client.write(role.path("deploy"), {"ttl": 60})
+    assert role.converge(Desired("deploy", "absent"), ENGINE_ROLE).changed is True
+    assert role.list() == ["ci", "deploy"]
     assert [(c.method, c.path, c.json) for c in kit.fake.calls] == [
         ("POST", "azure-prod/config", {"tenant_id": "t"}),
         ("DELETE", "azure-prod/config", None),
@@ -514,27 +521,38 @@ def test_engine_paths(make_client: t.Callable[..., t.Any]) -> None:
 
 def test_engine_read_config_unconfigured_is_none(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client({("GET", "azure/config"): UNCONFIGURED})
-    assert AzureEngine(kit.client).read_config() is None
+    assert Driver(kit.client, AZURE_CONFIG, "azure", mount_checked=True).read() is None
 
 
 def test_engine_read_role_missing(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client({})
-    assert AzureEngine(kit.client).read_role("deploy") is None
+    assert Driver(kit.client, AZURE_ROLE, "azure", mount_checked=True).read("deploy") is None
 
 
 def test_engine_read_role_without_config(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client({("GET", "azure/roles/deploy"): CONFIG_NIL})
     with pytest.raises(VaultOpsError) as exc_info:
-        AzureEngine(kit.client).read_role("deploy")
+        Driver(kit.client, AZURE_ROLE, "azure", mount_checked=True).read("deploy")
     assert "has no configuration" in exc_info.value.message
     assert "azure_secrets_config" in exc_info.value.message
     assert exc_info.value.path == "azure/roles/deploy"
 
 
+def test_engine_write_role_without_config(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({("POST", "azure/roles/deploy"): CONFIG_NIL})
+    driver = Driver(kit.client, AZURE_ROLE, "azure", mount_checked=True)
+    with pytest.raises(VaultOpsError) as exc_info:
+        driver.converge(Desired("deploy", fields={"ttl": 60}), ENGINE_ROLE)
+    assert exc_info.value.message.startswith("the Azure engine at azure/ has no configuration")
+    assert exc_info.value.changed is False
+
+
 def test_engine_other_errors_pass_through(make_client: t.Callable[..., t.Any]) -> None:
     kit = make_client({("POST", "azure/roles/deploy"): hvac.exceptions.InvalidRequest(errors=["ttl cannot be"])})
     with pytest.raises(VaultOpsError) as exc_info:
-        AzureEngine(kit.client).write_role("deploy", {"ttl": 1})
+        Driver(kit.client, AZURE_ROLE, "azure", mount_checked=True).converge(
+            Desired("deploy", fields={"ttl": 1}), ENGINE_ROLE
+        )
     assert exc_info.value.status == 400
     assert exc_info.value.message == "ttl cannot be"
 
@@ -542,13 +560,43 @@ def test_engine_other_errors_pass_through(make_client: t.Callable[..., t.Any]) -
 @pytest.mark.parametrize("name", ["", "a/b"])
 def test_engine_refuses_bad_role_names(make_client: t.Callable[..., t.Any], name: str) -> None:
     kit = make_client({})
-    engine = AzureEngine(kit.client)
     with pytest.raises(ValidationError):
-        engine.read_role(name)
+        Driver(kit.client, AZURE_ROLE, "azure", mount_checked=True).read(name)
     with pytest.raises(ValidationError) as exc_info:
-        engine.issue(name)
+        AzureEngine(kit.client).issue(name)
     assert exc_info.value.field == "role"
     assert kit.fake.calls == []
+
+
+@pytest.mark.parametrize("name", ["deploy", "Deploy", "ci.bot-2", "a", "under_score"])
+def test_azure_name_accepts(name: str) -> None:
+    assert AZURE_NAME.check(name) == name
+    # the engine stores and lists a role name in lower case
+    assert AZURE_NAME.key(name) == name.lower()
+
+
+@pytest.mark.parametrize("name", ["-deploy", "deploy.", "a b", "a@b", "rôle", "x" * 129, "roles/x", "..", 7])
+def test_azure_name_refuses(name: t.Any) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        AZURE_NAME.check(name, "roles[0].name")
+    assert exc_info.value.field == "roles[0].name"
+
+
+def test_role_info_form_without_a_desired_role(make_client: t.Callable[..., t.Any]) -> None:
+    """What azure_secrets_info returns, and what a delete's diff shows: the names the engine stored."""
+    driver = Driver(make_client().client, AZURE_ROLE, "azure", mount_checked=True)
+    assert driver.comparable(ENGINE_ROLE) == {
+        "azure_roles": [{"scope": f"{SUB}/resourcegroups/releases", "role_name": READER_GUID}],
+        "azure_groups": [{"group_name": "build agents"}],
+        "application_object_id": "",
+        "persist_app": False,
+        "ttl": 3600,
+        "max_ttl": 14400,
+        "explicit_max_ttl": 0,
+        "permanently_delete": True,
+        "sign_in_audience": "AzureADMyOrg",
+        "tags": ["env:prod", "team:platform"],
+    }
 
 
 CREDS = {

@@ -248,7 +248,7 @@ def test_create(run_module: Runner, check_mode: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "written"),
     [
         pytest.param(
             base(
@@ -260,20 +260,78 @@ def test_create(run_module: Runner, check_mode: bool) -> None:
                 ttl="1h",
                 tags={"team": "platform", "env": "prod"},
             ),
+            {
+                "azure_roles": (
+                    f'[{{"role_name":"READER","scope":"{SCOPE}/"}},'
+                    f'{{"role_id":"{CONTRIBUTOR_ID.lower()}","scope":"{SUB}"}}]'
+                ),
+                "azure_groups": '[{"group_name":"build agents"}]',
+                "ttl": 3600,
+                "tags": ["env:prod", "team:platform"],
+            },
             id="names-ids-groups-tags",
         ),
-        pytest.param(base(application_object_id=APP_ID.upper(), ttl="30m"), id="static-app"),
+        pytest.param(
+            base(application_object_id=APP_ID.upper(), ttl="30m"),
+            {"application_object_id": APP_ID.upper(), "ttl": 1800},
+            id="static-app",
+        ),
     ],
 )
-def test_second_run_after_the_engine_rewrote_the_role(run_module: Runner, args: dict[str, t.Any]) -> None:
+def test_second_run_after_the_engine_rewrote_the_role(
+    run_module: Runner, args: dict[str, t.Any], written: dict[str, t.Any]
+) -> None:
     first = run_module(azure_secrets_role.main, args, {})
     [write] = first.fake.writes()
+    assert write == ("POST", ROLE_PATH, written)
     stored = {**RECORDED, "data": engine_stores(None, write.json)}
     assert stored["data"]["azure_roles"] is None or all(item["role_id"] for item in stored["data"]["azure_roles"])
     for check_mode in (True, False):
         again = run_module(azure_secrets_role.main, args, {("GET", ROLE_PATH): stored}, check_mode=check_mode)
         assert again.result["changed"] is False
         assert again.fake.writes() == []
+
+
+OTHER_APP = "0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"
+
+
+@pytest.mark.parametrize(
+    ("stored_app", "changed"),
+    [
+        pytest.param(APP_ID.upper(), False, id="as-given"),
+        pytest.param(APP_ID, False, id="other-case"),
+        pytest.param(OTHER_APP, True, id="another-application"),
+        pytest.param("", True, id="no-application"),
+    ],
+)
+def test_static_app_role_compares_the_application_without_regard_to_case(
+    run_module: Runner, stored_app: str, changed: bool
+) -> None:
+    """A role of an existing application: no roles or groups are sent, and the application's object ID is compared
+    without regard to case (Azure spells GUIDs in lower case, users often do not)."""
+    args = base(application_object_id=APP_ID.upper(), ttl="30m")
+    stored = engine_stores(None, {"application_object_id": stored_app or APP_ID, "ttl": 1800})
+    stored["application_object_id"] = stored_app
+    if not stored_app:
+        # a role without an application needs roles or groups
+        stored["azure_roles"] = [{"role_name": READER_GUID, "role_id": READER_ID, "scope": SCOPE}]
+    for check_mode in (True, False):
+        run = run_module(
+            azure_secrets_role.main,
+            args,
+            {("GET", ROLE_PATH): {**RECORDED, "data": stored}},
+            check_mode=check_mode,
+            diff=True,
+        )
+        assert run.result["changed"] is changed
+        assert run.result["role"]["application_object_id"] == APP_ID.lower()
+        assert run.result["diff"]["before"]["application_object_id"] == stored_app.lower()
+        expected = (
+            [("POST", ROLE_PATH, {"application_object_id": APP_ID.upper(), "ttl": 1800, "permanently_delete": False})]
+            if changed and not check_mode
+            else []
+        )
+        assert run.fake.writes() == expected
 
 
 @pytest.mark.parametrize("check_mode", [True, False], ids=["check", "real"])

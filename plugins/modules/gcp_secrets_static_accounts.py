@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# Copyright (c) vaultops.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gcp_secrets_static_accounts
+short_description: Manage many static accounts of a Vault Google Cloud secrets engine in one task
+version_added: 0.2.0
+description:
+  - Converges every static account in O(static_accounts) in one module process and one HTTP session, as
+    M(vaultops.cloud.gcp_secrets_static_account) would one by one, and with O(purge=true) deletes the static
+    accounts the list does not name.
+  - Requests: one mount check, one list of the engine's static accounts, one read per listed static account that
+    exists, and one write or delete per change. A converge that changes nothing costs the number of static accounts
+    plus two requests.
+  - Every item is checked before the first request; a bad item fails the task naming it (for example
+    C(static_accounts[3].bindings)) and nothing is written. Rules that depend on what Vault holds
+    (what a create needs, a field the engine cannot change) are checked for every item after the reads and before
+    the first write.
+  - Deleting a static account (by C(state=absent) or O(purge)) keeps the service account in Google; the engine
+    removes the bindings it made and the key behind its access tokens.
+extends_documentation_fragment:
+  - vaultops.cloud.connection
+  - vaultops.cloud.attributes
+  - vaultops.cloud.attributes.BULK
+options:
+  mount_point:
+    description: Mount of the Google Cloud secrets engine.
+    type: str
+    default: gcp
+  static_accounts:
+    description:
+      - The static accounts, each a dict of the options of M(vaultops.cloud.gcp_secrets_static_account) other than
+        the connection and O(mount_point) options (C(name), C(state), C(service_account_email), C(secret_type),
+        C(bindings), C(token_scopes), C(recreate)), with the same types, defaults and rules.
+    type: list
+    elements: dict
+    required: true
+notes:
+  - Creating and changing static accounts calls Google with the engine's credentials.
+seealso:
+  - module: vaultops.cloud.gcp_secrets_static_account
+  - module: vaultops.cloud.gcp_secrets_info
+author:
+  - vaultops.cloud maintainers (@vaultops)
+"""
+
+EXAMPLES = r"""
+- name: Converge every static account of the engine, deleting any other
+  vaultops.cloud.gcp_secrets_static_accounts:
+    mount_point: gcp
+    purge: true
+    static_accounts:
+      - name: ci
+        service_account_email: ci-runner@my-project.iam.gserviceaccount.com
+        secret_type: access_token
+        token_scopes: [https://www.googleapis.com/auth/cloud-platform]
+      - name: backup
+        service_account_email: backup@my-project.iam.gserviceaccount.com
+        secret_type: service_account_key
+"""
+
+RETURN = r"""
+created:
+  description: Names of the static accounts created (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [backup]
+updated:
+  description: Names of the static accounts changed (recreated ones included).
+  returned: always
+  type: list
+  elements: str
+  sample: [ci]
+deleted:
+  description: Names of the static accounts deleted, by O(static_accounts[].state=absent) or by O(purge).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+unchanged:
+  description: Names of the static accounts that already were as asked.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+static_accounts:
+  description:
+    - Each static account that is present after the task, by name, as M(vaultops.cloud.gcp_secrets_static_account)
+      returns it (predicted in check mode).
+  returned: always
+  type: dict
+  sample:
+    ci:
+      service_account_email: ci-runner@my-project.iam.gserviceaccount.com
+      secret_type: access_token
+      bindings: {}
+      token_scopes: ["https://www.googleapis.com/auth/cloud-platform"]
+"""
+
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+
+
+def main() -> None:
+    module = VaultModule(
+        argument_spec=argument_spec(
+            mount_point=dict(type="str", default="gcp"),
+            static_accounts=dict(type="list", elements="dict", required=True),
+            purge=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(lambda m: m.converge_list(GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS, "static_accounts"))
+
+
+if __name__ == "__main__":
+    main()
