@@ -155,6 +155,11 @@ class Resource:
     # the engine merges a write into what it has: write-only fields go along only on create or with
     # ``update_secret=always``, never as a side effect of another change (they may have been rotated since)
     merges: bool = False
+    # the current record in the terms of the desired fields, where what the engine stores depends on how the user
+    # named a value (Azure stores a role named by the user with the IDs it resolved); given ``{}`` for info
+    relate: t.Callable[[dict[str, t.Any], dict[str, t.Any]], dict[str, t.Any]] | None = None
+    # an error of the engine restated for the user, given the mount (a bare "config is nil" says what to do)
+    explain: t.Callable[[VaultOpsError, str], VaultOpsError] | None = None
 
     def title(self, name: str | None) -> str:
         return f"{self.what} {name}" if name else self.what
@@ -260,7 +265,7 @@ class Driver:
     def read(self, name: str | None = None) -> dict[str, t.Any] | None:
         """The record as Vault returns it, or ``None``."""
         self.check_mount()
-        record = self.client.read(self.path(name))
+        record = self._explained(lambda: self.client.read(self.path(name)))
         if record is not None and self.resource.unset is not None and self.resource.unset(record):
             return None
         return record
@@ -273,7 +278,21 @@ class Driver:
         """A record normalised the way the driver compares it (what ``*_info`` modules return)."""
         if record is None:
             return {}
-        return normalise_record(self.resource.prepare(record), self.resource.fields, self.resource.kinds)
+        prepared = self.resource.prepare(record)
+        if self.resource.relate is not None:
+            prepared = self.resource.relate({}, prepared)
+        return normalise_record(prepared, self.resource.fields, self.resource.kinds)
+
+    def _explained(self, call: t.Callable[[], t.Any]) -> t.Any:
+        """``call()``, an error of the engine restated by the descriptor's ``explain`` (``changed`` kept)."""
+        try:
+            return call()
+        except VaultOpsError as exc:
+            if self.resource.explain is None:
+                raise
+            error = self.resource.explain(exc, self.mount)
+            error.changed = exc.changed
+            raise error from None
 
     # --- converge -------------------------------------------------------------------------------
 
@@ -311,13 +330,15 @@ class Driver:
         title = resource.title(want.name)
         path = self.path(want.name)
         current = resource.prepare(current) if current is not None else None
+        if current is not None and resource.relate is not None:
+            current = resource.relate(dict(want.fields), current)
         previous = current
         desired = dict(want.fields)
         recreated = False
         warnings: list[str] = []
 
         def write(payload: dict[str, t.Any]) -> t.Any:
-            answer = self.client.write(path, payload)
+            answer = self._explained(lambda: self.client.write(path, payload))
             warnings.extend(str(w) for w in (answer or {}).get("warnings") or [])
             return answer
 
@@ -340,7 +361,7 @@ class Driver:
             desired=desired,
             spec=resource.fields,
             write=write,
-            delete=lambda: self.client.delete(path),
+            delete=lambda: self._explained(lambda: self.client.delete(path)),
             check_mode=check_mode,
             payload=resource.payload,
             secrets=secrets,
