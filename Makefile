@@ -9,12 +9,14 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export ANSIBLE_CONFIG := $(CURDIR)/tests/ansible.cfg
 PYTEST_ARGS ?=
 
-.PHONY: help venv demo lab-up lab-down test lint ruff ansible-lint sanity units units-core219 integration integration-core219 molecule clean
+.PHONY: help venv demo lab-up lab-down bench test lint ruff ansible-lint sanity units units-core219 integration integration-core219 molecule clean
 
 help:
 	@echo "make demo         lab up, setup-vault-aws.yml, deploy-with-aws-creds.yml, lab down (KEEP_LAB=1 keeps it)"
 	@echo "make test         lint, sanity, units, integration and molecule, on ansible-core 2.21 and 2.19"
 	@echo "make lint | sanity | units | integration | molecule"
+	@echo "make bench        time and count the requests of converging 10/100/1000 AWS roles against the peer"
+	@echo "                  (own lab on ports 18700-18702; writes tests/output/bench.md; BENCH_ARGS=--quick for 10 roles)"
 
 venv:
 	@scripts/bootstrap
@@ -27,6 +29,9 @@ lab-up: venv
 
 lab-down:
 	@$(VENV)/bin/python scripts/lab down
+
+bench: venv
+	@$(VENV)/bin/python scripts/bench $(BENCH_ARGS)
 
 test: venv
 	@rm -f tests/output/timings.txt tests/output/junit-*.xml
