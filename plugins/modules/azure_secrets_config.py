@@ -73,6 +73,7 @@ seealso:
   - module: vaultops.cloud.secrets_engine
   - module: vaultops.cloud.azure_secrets_role
   - module: vaultops.cloud.azure_secrets_rotate_root
+  - module: vaultops.cloud.azure_secrets_info
   - name: Azure secrets engine API
     description: The HTTP API of the engine's configuration.
     link: https://developer.hashicorp.com/vault/api-docs/secret/azure#configure-access

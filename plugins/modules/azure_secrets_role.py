@@ -118,6 +118,9 @@ options:
     type: raw
 seealso:
   - module: vaultops.cloud.azure_secrets_config
+  - module: vaultops.cloud.azure_secrets_roles
+    description: Many roles in one task, with purge.
+  - module: vaultops.cloud.azure_secrets_info
   - name: Azure secrets engine API
     description: The HTTP API of the engine's roles.
     link: https://developer.hashicorp.com/vault/api-docs/secret/azure#create-update-role
