@@ -13,7 +13,7 @@ description:
   - Converges every impersonated account in O(impersonated_accounts) in one module process and one HTTP session, as
     M(vaultops.cloud.gcp_secrets_impersonated_account) would one by one, and with O(purge=true) deletes the
     impersonated accounts the list does not name.
-  - Requests: one mount check, one list of the engine's impersonated accounts, one read per listed impersonated
+  - The requests are one mount check, one list of the engine's impersonated accounts, one read per listed impersonated
     account that exists, and one write or delete per change. A converge that changes nothing costs the number of
     impersonated accounts plus two requests.
   - Every item is checked before the first request; a bad item fails the task naming it (for example
@@ -71,7 +71,7 @@ updated:
   elements: str
   sample: [deploy]
 deleted:
-  description: Names of the impersonated accounts deleted, by O(impersonated_accounts[].state=absent) or by O(purge).
+  description: Names of the impersonated accounts deleted, by an item with C(state=absent) or by O(purge).
   returned: always
   type: list
   elements: str

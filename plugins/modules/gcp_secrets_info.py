@@ -13,7 +13,7 @@ description:
   - Returns what a Google Cloud secrets engine mount holds, normalised the way the resource modules compare it
     (durations in seconds, lists sorted, bindings as resource to sorted roles, emails in lower case).
   - The engine's credentials are write-only in Vault and never returned.
-  - Requests: one mount check, then per part read one read (C(config)) or one list and one read per name.
+  - The requests are one mount check, then for each part one read (C(config)) or one list and one read per name.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes

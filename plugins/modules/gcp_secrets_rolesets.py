@@ -13,12 +13,13 @@ description:
   - Converges every roleset in O(rolesets) in one module process and one HTTP session, as
     M(vaultops.cloud.gcp_secrets_roleset) would one by one, and with O(purge=true) deletes the rolesets the
     list does not name.
-  - Requests: one mount check, one list of the engine's rolesets, one read per listed roleset that exists, and one
-    write or delete per change. A converge that changes nothing costs the number of rolesets plus two requests.
+  - The requests are one mount check, one list of the engine's rolesets, one read per listed roleset that exists,
+    and one write or delete per change. A converge that changes nothing costs the number of rolesets plus two
+    requests.
   - Every item is checked before the first request; a bad item fails the task naming it (for example
     C(rolesets[3].bindings)) and nothing is written. Rules that depend on what Vault holds (what a create needs, a
     field the engine cannot change) are checked for every item after the reads and before the first write.
-  - Bindings are compared as data and sent only when they differ: the engine gives a roleset whose bindings
+  - Bindings are compared as data and sent only when they differ, since the engine gives a roleset whose bindings
     change a new service account, and tokens and keys issued before then stop working. Deleting a roleset
     (by C(state=absent) or O(purge)) deletes its service account and revokes its keys.
 extends_documentation_fragment:
@@ -81,7 +82,7 @@ updated:
   elements: str
   sample: [reader]
 deleted:
-  description: Names of the rolesets deleted, by O(rolesets[].state=absent) or by O(purge).
+  description: Names of the rolesets deleted, by an item with C(state=absent) or by O(purge).
   returned: always
   type: list
   elements: str

@@ -13,7 +13,7 @@ description:
   - Converges every static account in O(static_accounts) in one module process and one HTTP session, as
     M(vaultops.cloud.gcp_secrets_static_account) would one by one, and with O(purge=true) deletes the static
     accounts the list does not name.
-  - Requests: one mount check, one list of the engine's static accounts, one read per listed static account that
+  - The requests are one mount check, one list of the engine's static accounts, one read per listed static account that
     exists, and one write or delete per change. A converge that changes nothing costs the number of static accounts
     plus two requests.
   - Every item is checked before the first request; a bad item fails the task naming it (for example
@@ -77,7 +77,7 @@ updated:
   elements: str
   sample: [ci]
 deleted:
-  description: Names of the static accounts deleted, by O(static_accounts[].state=absent) or by O(purge).
+  description: Names of the static accounts deleted, by an item with C(state=absent) or by O(purge).
   returned: always
   type: list
   elements: str
