@@ -17,9 +17,8 @@ description:
     and one write or delete per change. A converge that changes nothing costs the number of roles plus two
     requests.
   - Every item is checked before the first request. A bad item fails the task naming it (for example
-    C(roles[3].azure_roles)) and nothing is written. Rules that need the stored role (such as O(roles[].ttl)
-    above a stored C(max_ttl)) are checked when that item's turn comes, as a loop of
-    M(vaultops.cloud.azure_secrets_role) would.
+    C(roles[3].azure_roles)) and nothing is written. Rules that need the stored role (such as a C(ttl) above the
+    stored C(max_ttl)) are checked once the roles are read, still before the first write.
   - The engine stores role names in lower case, so names are matched without regard to case; a name listed
     twice in different case fails the task.
   - Writing a role calls Azure (the engine looks up every role and group), so the engine must be configured
@@ -94,7 +93,7 @@ updated:
   elements: str
   sample: [deploy]
 deleted:
-  description: Names of the roles deleted, by O(roles[].state=absent) or by O(purge).
+  description: Names of the roles deleted, by an item with C(state=absent) or by O(purge).
   returned: always
   type: list
   elements: str
