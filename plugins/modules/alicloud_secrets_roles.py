@@ -13,8 +13,9 @@ description:
   - Converges every role in O(roles) in one module process and one HTTP session, as
     M(vaultops.cloud.alicloud_secrets_role) would one by one, and with O(purge=true) deletes the roles the
     list does not name.
-  - Requests: one mount check, one list of the engine's roles, one read per listed role that exists, and one
-    write or delete per change. A converge that changes nothing costs the number of roles plus two requests.
+  - The requests it sends are one mount check, one list of the engine's roles, one read per listed role that
+    exists, and one write or delete per change. A converge that changes nothing costs the number of roles plus
+    two requests.
   - Every item is checked before the first request; a bad item fails the task naming it (for example
     C(roles[3].role_arn)) and nothing is written. Rules that need the stored role (a role left with neither
     C(role_arn) nor a policy, C(ttl) above the stored C(max_ttl)) are checked after it is read, before it is
@@ -86,7 +87,7 @@ updated:
   elements: str
   sample: [oss-reader]
 deleted:
-  description: Names of the roles deleted, by O(roles[].state=absent) or by O(purge).
+  description: Names of the roles deleted, by C(state=absent) in O(roles) or by O(purge).
   returned: always
   type: list
   elements: str
