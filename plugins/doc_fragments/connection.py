@@ -11,7 +11,11 @@ class ModuleDocFragment:
 options:
   url:
     description:
-      - URL of the Vault or OpenBao server.
+      - URL of the Vault or OpenBao server, or of several nodes of one cluster separated by commas
+        (V(https://vault-1:8200,https://vault-2:8200)).
+      - With several nodes, a request that a node refused, or that a sealed node or a standby without a leader
+        answered, goes to the next node. Behind a load balancer give its one address; listing the nodes as well
+        is for when the load balancer itself may be the thing that is down.
       - Falls back to the E(VAULT_ADDR) environment variable, then E(BAO_ADDR).
     type: str
     aliases: [vault_addr]
@@ -51,10 +55,19 @@ options:
     type: dict
   retries:
     description:
-      - How often to try again reads and configuration writes that failed because Vault was unreachable,
-        sealed, without an active node (a leader election) or rate limiting. Defaults to V(3).
-      - A request that issues a credential is tried again only when Vault cannot have acted on it (connection refused,
-        sealed node, standby without a leader), since a repeated request would mint a second credential.
+      - How often, at most, to try again reads and configuration writes that failed because Vault was unreachable,
+        sealed, without an active node (a leader election), behind a failing proxy, or rate limiting (the
+        server's C(Retry-After) is honoured). Defaults to V(10), within O(retry_window). Each retry is reported
+        as a warning.
+      - A request that issues a credential, rotates a key, revokes a lease or logs in is tried again only when it
+        provably never reached Vault (the name did not resolve, the connection was refused, the TLS handshake
+        failed) or Vault answered that it is sealed or has no active node; never after a reset, a timeout or any
+        other error, since a repeated request could mint a second credential.
+    type: int
+  retry_window:
+    description:
+      - Seconds within which the retries of O(retries) may happen; no retry starts after it. Defaults to V(30),
+        longer than a typical leader election.
     type: int
   auth_method:
     description: How to log in.
@@ -142,6 +155,12 @@ options:
         key: retries
     vars:
       - name: vaultops_cloud_retries
+  retry_window:
+    ini:
+      - section: vaultops_cloud
+        key: retry_window
+    vars:
+      - name: vaultops_cloud_retry_window
   auth_method:
     env:
       - name: VAULTOPS_CLOUD_AUTH_METHOD

@@ -58,7 +58,10 @@ class VaultOpsError(Exception):
         self.path = path
         self.status = status
         self.retryable = status in RETRY_STATUS
+        # True when the request provably never reached Vault (DNS, connection refused, TLS handshake)
         self.refused = False
+        # seconds the server asked us to wait (Retry-After), when it said
+        self.retry_after: float | None = None
         # set when Vault was changed before the error (the module then reports changed=true)
         self.changed = False
         text = message if path is None else f"{message} (path: {path})"
@@ -116,8 +119,10 @@ class ConnectionOptions:
     client_key: str | None = None
     timeout: float = 30
     proxies: dict[str, str] | None = None
-    retries: int = 3
+    retries: int = 10
     retry_delay: float = 0.5
+    # seconds within which reads and configuration writes are tried again: long enough for a leader election
+    retry_window: float = 30
     auth_method: str = "token"
     auth_mount_point: str | None = None
     token: str | None = field(default=None, repr=False)
@@ -149,12 +154,13 @@ class ConnectionOptions:
             skip = env_value("skip_verify", environ)
             validate = not to_bool(skip) if skip is not None else True
         retries = get("retries")
+        window = get("retry_window")
         timeout = get("timeout")
         auth_method = get("auth_method") or "token"
         if auth_method not in AUTH_METHODS:
             raise VaultOpsError(f"auth_method must be one of {', '.join(AUTH_METHODS)}, not {auth_method!r}")
         return cls(
-            url=str(url).rstrip("/"),
+            url=",".join(addresses(str(url))),
             namespace=pick("namespace") or None,
             ca_cert=pick("ca_cert") or None,
             validate_certs=to_bool(validate),
@@ -162,7 +168,8 @@ class ConnectionOptions:
             client_key=pick("client_key") or None,
             timeout=float(timeout) if timeout not in (None, "") else 30,
             proxies=get("proxies") or None,
-            retries=int(retries) if retries not in (None, "") else 3,
+            retries=int(retries) if retries not in (None, "") else 10,
+            retry_window=float(window) if window not in (None, "") else 30,
             auth_method=auth_method,
             auth_mount_point=get("auth_mount_point") or None,
             token=pick("token") or None,
@@ -174,6 +181,17 @@ class ConnectionOptions:
             role=get("role") or None,
             jwt=get("jwt") or None,
         )
+
+
+def addresses(url: str) -> list[str]:
+    """The node addresses of a ``url`` option: one URL, or several separated by commas."""
+    found = [part.strip().rstrip("/") for part in url.split(",") if part.strip()]
+    if not found:
+        raise VaultOpsError("no Vault address: set the url option, VAULT_ADDR or BAO_ADDR")
+    for address in found:
+        if not address.startswith(("http://", "https://")):
+            raise VaultOpsError(f"url: {address!r} is not an http:// or https:// address")
+    return found
 
 
 def _read_token_file(path: str | None) -> str | None:
@@ -197,19 +215,28 @@ class VaultClient:
     """
 
     def __init__(
-        self, options: ConnectionOptions, hvac_client: t.Any = None, sleep: t.Callable[[float], None] = time.sleep
+        self,
+        options: ConnectionOptions,
+        hvac_client: t.Any = None,
+        sleep: t.Callable[[float], None] = time.sleep,
+        clock: t.Callable[[], float] = time.monotonic,
     ) -> None:
         if hvac is None and hvac_client is None:
             raise VaultOpsError(f"the Python library hvac is required: {HVAC_IMPORT_ERROR}")
         self.options = options
         self._sleep = sleep
+        self._clock = clock
+        self.addresses = addresses(options.url)
+        self._node = 0
+        # one line per retry, for the module or lookup to show as a warning
+        self.warnings: list[str] = []
         if hvac_client is None:
             verify: bool | str = (
                 options.ca_cert if (options.validate_certs and options.ca_cert) else options.validate_certs
             )
             cert = (options.client_cert, options.client_key) if options.client_cert else None
             hvac_client = hvac.Client(
-                url=options.url,
+                url=self.addresses[0],
                 namespace=options.namespace,
                 verify=verify,
                 cert=cert,
@@ -217,6 +244,19 @@ class VaultClient:
                 proxies=options.proxies,
             )
         self.hvac = hvac_client
+
+    @property
+    def url(self) -> str:
+        """The address of the node in use."""
+        return self.addresses[self._node]
+
+    def _next_node(self) -> bool:
+        """Move to the next address, if there is one; the adapter keeps its session (and token)."""
+        if len(self.addresses) < 2:
+            return False
+        self._node = (self._node + 1) % len(self.addresses)
+        self.hvac.adapter.base_uri = self.url
+        return True
 
     # --- authentication -------------------------------------------------------------------
 
@@ -305,22 +345,44 @@ class VaultClient:
         retry: bool | str,
         missing_ok: bool = False,
     ) -> dict[str, t.Any] | None:
-        """``retry``: True for any transient error; ``"unprocessed"`` only where Vault cannot have acted
-        (refused connection, sealed or standby node), for requests that must not happen twice; False never."""
+        """``retry``: True for reads and configuration writes, tried again on any transient error for as long as
+        ``retries`` and ``retry_window`` allow; ``"unprocessed"`` for requests that must not happen twice (mint,
+        rotate, revoke, login), tried again only where the request provably never reached Vault or Vault said
+        it did nothing (a sealed node, a standby without a leader); False never.
+
+        A node that refused the connection or is sealed hands over to the next address of ``url``, if any.
+        """
         path = path.strip("/")
-        attempts = 1 + (max(self.options.retries, 0) if retry else 0)
+        opts = self.options
+        attempts = 1 + (max(opts.retries, 0) if retry else 0)
+        deadline = self._clock() + max(opts.retry_window, 0)
         for attempt in range(attempts):
             try:
                 return self._request(method, path, data, missing_ok)
             except VaultOpsError as exc:
+                untouched = isinstance(exc, VaultSealedError) or exc.refused
                 if retry == "unprocessed":
-                    if not isinstance(exc, VaultSealedError) and not getattr(exc, "refused", False):
+                    if not untouched:
                         raise
                 elif not exc.retryable:
                     raise
                 last: VaultOpsError = exc
-            if attempt + 1 < attempts:
-                self._sleep(min(self.options.retry_delay * (2**attempt), 5.0))
+            if attempt + 1 >= attempts:
+                break
+            delay = min(opts.retry_delay * (2**attempt), 5.0)
+            if last.retry_after is not None:
+                delay = max(delay, min(last.retry_after, 30.0))
+            moved = untouched and self._next_node()
+            if moved:
+                delay = 0.0 if attempt < len(self.addresses) - 1 else delay
+            if self._clock() + delay > deadline:
+                break
+            where = f"; trying {self.url}" if moved else ""
+            self.warnings.append(
+                f"{method} {path}: {last.message} (attempt {attempt + 1} of {attempts}){where}, again in {delay:g}s"
+            )
+            if delay:
+                self._sleep(delay)
         raise last
 
     def _request(
@@ -333,6 +395,7 @@ class VaultClient:
         try:
             response = self.hvac.adapter.request(method, url, **kwargs)
         except hvac.exceptions.InvalidPath as exc:
+            self._refuse_non_vault(exc, path, 404)
             if missing_ok:
                 return None
             raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
@@ -343,12 +406,13 @@ class VaultClient:
                 status=403,
             ) from None
         except hvac.exceptions.VaultDown as exc:
-            raise VaultSealedError(
-                f"Vault is sealed or has no active node: {_vault_message(exc, 'service unavailable')}",
-                path=path,
-                status=503,
-            ) from None
+            message = _vault_message(exc, "service unavailable")
+            if _says_sealed(exc):
+                raise VaultSealedError(f"Vault is sealed or has no active node: {message}", path=path) from None
+            # a 503 that does not say "sealed" (a proxy, a plugin, an overloaded node): Vault may have acted
+            raise VaultOpsError(f"service unavailable: {message}", path=path, status=503) from None
         except hvac.exceptions.InvalidRequest as exc:
+            self._refuse_non_vault(exc, path, 400)
             raise VaultInvalidRequest(_vault_message(exc, "invalid request"), path=path, status=400) from None
         except hvac.exceptions.InternalServerError as exc:
             message = _vault_message(exc, "internal server error")
@@ -369,10 +433,9 @@ class VaultClient:
                 f"cannot reach Vault at {self.options.url}: {type(exc).__name__}: {exc}",
                 path=path,
             )
-            # a refused connection never reached Vault; a timeout may have
-            error.refused = isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
-                exc, requests.exceptions.Timeout
-            )
+            # a refused connection, a failed name lookup or TLS handshake never reached Vault; a reset or a
+            # timeout may have come after Vault acted
+            error.refused = never_sent(exc)
             raise error from None
         if response is None:
             return {}
@@ -383,9 +446,62 @@ class VaultClient:
         if status == 204:
             return {}
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
-            return {}
+            answer = None
+        if not isinstance(answer, dict):
+            kind = (getattr(response, "headers", None) or {}).get("Content-Type") or "no content type"
+            raise VaultOpsError(
+                f"{self.url}/v1/{path} answered HTTP {status} ({kind}) without Vault's JSON: this is not a Vault "
+                "or OpenBao API (check url, the proxy and the namespace)",
+                path=path,
+                status=status,
+            )
+        return answer
+
+    def _refuse_non_vault(self, exc: Exception, path: str, status: int) -> None:
+        """An error answer whose body is not Vault's JSON comes from something else: never read as "absent"."""
+        if getattr(exc, "errors", None) is None and getattr(exc, "text", None):
+            raise VaultOpsError(
+                f"{self.url}/v1/{path} answered HTTP {status} without Vault's JSON: this is not a Vault or OpenBao "
+                "API (check url, the proxy and the namespace)",
+                path=path,
+                status=status,
+            ) from None
+
+
+_NEVER_SENT = (
+    "connection refused",
+    "newconnectionerror",
+    "failed to establish a new connection",
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "failed to resolve",
+    "getaddrinfo failed",
+    "no route to host",
+)
+
+
+def never_sent(exc: BaseException) -> bool:
+    """Whether a transport error provably happened before the request reached Vault: a failed name lookup, a
+    refused connection or a failed TLS handshake. A reset, an aborted connection or a timeout may come after
+    Vault acted, and is never taken for "not sent"."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return False
+    if isinstance(exc, requests.exceptions.SSLError):
+        return True  # the handshake failed: no byte of the request was sent
+    if not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    text = repr(exc).lower()
+    if any(word in text for word in ("connection aborted", "reset by peer", "remotedisconnected", "broken pipe")):
+        return False
+    return any(word in text for word in _NEVER_SENT)
+
+
+def _says_sealed(exc: Exception) -> bool:
+    text = " ".join(str(e) for e in (getattr(exc, "errors", None) or [])).lower()
+    return "sealed" in text or "node not active" in text or "no active" in text
 
 
 def _status_of(exc: Exception) -> int | None:

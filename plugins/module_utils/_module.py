@@ -28,6 +28,7 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "timeout": {"type": "int"},
     "proxies": {"type": "dict"},
     "retries": {"type": "int"},
+    "retry_window": {"type": "int"},
     "auth_method": {"type": "str", "default": "token", "choices": list(AUTH_METHODS)},
     "auth_mount_point": {"type": "str"},
     "token": {"type": "str", "no_log": True},
@@ -99,6 +100,21 @@ class VaultModule(AnsibleModule):
         """The client, once the mount is known not to be another kind of engine."""
         check_mount_type(self.client, mount, engine)
         return self.client
+
+    def _report_retries(self) -> None:
+        client = getattr(self, "_client", None)  # fail_json may come from AnsibleModule.__init__
+        if client is not None:
+            for warning in client.warnings:
+                self.warn(f"retried: {warning}")
+            client.warnings.clear()
+
+    def exit_json(self, **kwargs: t.Any) -> t.NoReturn:
+        self._report_retries()
+        super().exit_json(**kwargs)
+
+    def fail_json(self, msg: str, **kwargs: t.Any) -> t.NoReturn:
+        self._report_retries()
+        super().fail_json(msg, **kwargs)
 
     def exit_outcome(self, outcome: Outcome, **extra: t.Any) -> t.NoReturn:
         for warning in outcome.warnings:

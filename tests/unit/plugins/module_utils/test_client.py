@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import hvac.exceptions
 import pytest
 import requests
+import urllib3.exceptions
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     ConnectionOptions,
@@ -95,7 +96,8 @@ def getter(options: dict[str, t.Any]) -> t.Callable[[str], t.Any]:
             {"VAULT_ADDR": URL},
             {
                 "validate_certs": True,
-                "retries": 3,
+                "retries": 10,
+                "retry_window": 30,
                 "timeout": 30,
                 "auth_method": "token",
                 "token": None,
@@ -397,10 +399,9 @@ def test_list(make_client: t.Callable[..., t.Any], routes: dict[t.Any, t.Any], e
         (None, {}),
         (SimpleNamespace(status_code=204), {}),
         (SimpleNamespace(status_code=200, json=lambda: {"warnings": ["w"]}), {"warnings": ["w"]}),
-        (SimpleNamespace(status_code=200, json=lambda: int("not json")), {}),
         ({"data": {"k": "v"}}, {"data": {"k": "v"}}),
     ],
-    ids=["none", "204", "raw-200", "raw-not-json", "json"],
+    ids=["none", "204", "raw-200", "json"],
 )
 def test_write(make_client: t.Callable[..., t.Any], answer: t.Any, expected: dict[str, t.Any]) -> None:
     kit = make_client({("POST", ROLE_PATH): answer})
@@ -408,6 +409,46 @@ def test_write(make_client: t.Callable[..., t.Any], answer: t.Any, expected: dic
     assert [(c.method, c.path, c.json) for c in kit.fake.calls] == [
         ("POST", ROLE_PATH, {"credential_type": "iam_user"})
     ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            SimpleNamespace(status_code=200, headers={"Content-Type": "text/html"}, json=lambda: int("html")),
+            id="html-200",
+        ),
+        pytest.param(SimpleNamespace(status_code=200, headers={}, json=lambda: ["a", "list"]), id="json-not-an-object"),
+    ],
+)
+def test_an_answer_that_is_not_vaults_json_is_an_error(make_client: t.Callable[..., t.Any], answer: t.Any) -> None:
+    kit = make_client({("POST", ROLE_PATH): answer, ("GET", ROLE_PATH): answer})
+    for operation in (lambda c: c.write(ROLE_PATH, {"a": 1}), lambda c: c.read(ROLE_PATH)):
+        with pytest.raises(VaultOpsError) as caught:
+            operation(kit.client)
+        assert f"{URL}/v1/{ROLE_PATH} answered HTTP 200" in caught.value.message
+        assert "not a Vault or OpenBao API" in caught.value.message
+        assert caught.value.retryable is False
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_an_error_page_that_is_not_vaults_json_is_never_absent(
+    make_client: t.Callable[..., t.Any], status: int
+) -> None:
+    page = hvac.exceptions.VaultError.from_status(
+        status, errors=None, text="<html>Not Found</html>", method="GET", url=f"{URL}/v1/{ROLE_PATH}"
+    )
+    kit = make_client({("GET", ROLE_PATH): page, ("LIST", ROLE_PATH): page, ("DELETE", ROLE_PATH): page})
+    for operation in (lambda c: c.read(ROLE_PATH), lambda c: c.list(ROLE_PATH), lambda c: c.delete(ROLE_PATH)):
+        with pytest.raises(VaultOpsError) as caught:
+            operation(kit.client)
+        assert caught.value.message.startswith(f"{URL}/v1/{ROLE_PATH} answered HTTP {status} without Vault's JSON")
+
+
+def test_vaults_own_not_found_is_absent(make_client: t.Callable[..., t.Any]) -> None:
+    absent = hvac.exceptions.InvalidPath(errors=[], method="GET", url=f"{URL}/v1/{ROLE_PATH}")
+    kit = make_client({("GET", ROLE_PATH): absent})
+    assert kit.client.read(ROLE_PATH) is None
 
 
 def test_write_without_data_sends_empty_object(make_client: t.Callable[..., t.Any]) -> None:
@@ -1003,3 +1044,100 @@ def test_a_plugin_error_500_is_not_retried(
     assert "error creating IAM user" in str(exc_info.value)
     assert len(kit.fake.calls) == 1
     assert kit.sleeps == []
+
+
+# --- trust: what counts as "never sent", "sealed", the retry window, several nodes ----------------
+
+
+def _urllib3_refused() -> requests.exceptions.ConnectionError:
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] refused")
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/v1/x", reason))
+
+
+@pytest.mark.parametrize(
+    ("error", "sent"),
+    [
+        pytest.param(_urllib3_refused(), False, id="refused"),
+        pytest.param(requests.exceptions.ConnectionError("Failed to resolve 'vault.invalid'"), False, id="dns"),
+        pytest.param(requests.exceptions.SSLError("certificate verify failed"), False, id="tls-handshake"),
+        pytest.param(
+            requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'reset by peer'))"),
+            True,
+            id="reset-after-send",
+        ),
+        pytest.param(
+            requests.exceptions.ConnectionError("RemoteDisconnected('Remote end closed connection')"),
+            True,
+            id="closed-after-send",
+        ),
+        pytest.param(requests.exceptions.ReadTimeout("read timed out"), True, id="read-timeout"),
+        pytest.param(requests.exceptions.ConnectTimeout("connect timed out"), True, id="connect-timeout"),
+    ],
+)
+def test_a_mint_is_tried_again_only_when_it_was_never_sent(
+    make_client: t.Callable[..., t.Any], vault_json: t.Any, error: Exception, sent: bool
+) -> None:
+    answer = vault_json("aws_creds_iam_user")
+    kit = make_client({("GET", "aws/creds/deploy"): [error, answer]}, retries=3)
+    if sent:
+        with pytest.raises(VaultConnectionError) as caught:
+            kit.client.issue("aws/creds/deploy")
+        assert caught.value.refused is False
+        assert len(kit.fake.calls) == 1
+    else:
+        assert kit.client.issue("aws/creds/deploy") == answer
+        assert len(kit.fake.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "sealed"),
+    [("Vault is sealed", True), ("overloaded", False), ("service unavailable", False)],
+)
+def test_a_503_is_sealed_only_when_vault_says_so(
+    make_client: t.Callable[..., t.Any], message: str, sealed: bool
+) -> None:
+    kit = make_client({("GET", "aws/creds/deploy"): [http_error(503, message), {"data": {"access_key": "A"}}]})
+    if sealed:
+        assert kit.client.issue("aws/creds/deploy")["data"] == {"access_key": "A"}
+        assert len(kit.fake.calls) == 2
+    else:
+        with pytest.raises(VaultOpsError) as caught:
+            kit.client.issue("aws/creds/deploy")
+        assert not isinstance(caught.value, VaultSealedError)
+        assert caught.value.status == 503
+        assert len(kit.fake.calls) == 1
+        # a read is tried again all the same
+        kit2 = make_client({("GET", ROLE_PATH): [http_error(503, message), {"data": {"a": 1}}]})
+        assert kit2.client.read(ROLE_PATH) == {"a": 1}
+
+
+def test_retries_stop_at_the_retry_window_and_each_is_a_warning(make_client: t.Callable[..., t.Any]) -> None:
+    now = [0.0]
+    kit = make_client({("GET", ROLE_PATH): http_error(502, "bad gateway")}, retries=50, retry_window=10)
+    kit.client._clock = lambda: now[0]
+    kit.client._sleep = lambda seconds: (kit.sleeps.append(seconds), now.__setitem__(0, now[0] + seconds))
+    with pytest.raises(VaultOpsError):
+        kit.client.read(ROLE_PATH)
+    assert kit.sleeps == [0.5, 1.0, 2.0, 4.0]  # the next (5 s) would end after the 10 s window
+    assert len(kit.fake.calls) == 5
+    assert len(kit.client.warnings) == 4
+    assert kit.client.warnings[0] == f"GET {ROLE_PATH}: bad gateway (attempt 1 of 51), again in 0.5s"
+
+
+def test_several_addresses_move_on_from_a_refusing_node(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client(
+        {("GET", "aws/creds/deploy"): [_urllib3_refused(), {"data": {"access_key": "A"}}]},
+        url="http://127.0.0.1:1,http://127.0.0.1:2/",
+    )
+    assert kit.client.addresses == ["http://127.0.0.1:1", "http://127.0.0.1:2"]
+    assert kit.client.issue("aws/creds/deploy")["data"] == {"access_key": "A"}
+    assert kit.client.url == "http://127.0.0.1:2"
+    assert kit.fake.adapter.base_uri == "http://127.0.0.1:2"
+    assert kit.sleeps == []  # the next node is tried at once
+    assert "trying http://127.0.0.1:2" in kit.client.warnings[0]
+
+
+@pytest.mark.parametrize("url", ["vault:8200", "http://a:1,ftp://b", " , "])
+def test_bad_addresses_are_refused(url: str) -> None:
+    with pytest.raises(VaultOpsError, match=r"url|no Vault address"):
+        ConnectionOptions.from_getter(getter({"url": url}))
