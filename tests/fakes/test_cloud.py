@@ -1,10 +1,11 @@
 """The lab's fake clouds (lab/fakes/cloud.py) driven by the real GCP, Azure and AliCloud secrets-engine plugins.
 
-The module starts the fake on a free port in 18280-18299 and an OpenBao dev server whose plugin folder holds the
-three prebuilt plugins, with HTTPS_PROXY pointing at the fake and SSL_CERT_FILE at its CA: every cloud call the
-plugins make goes through the fake's TLS-terminating proxy. What the plugins did is read back from the fake's
-control API (``/_fake/state``, ``/_fake/requests``), and credentials the plugins hand out are used again against
-the fake to show that they work (or, once revoked, no longer do).
+The module starts the fake on a free port of the integration tests' spare ports (``VAULTOPS_IT_SPARE_PORTS``;
+tests/integration/_helpers.py holds the scaffolding shared with them) and an OpenBao dev server whose plugin
+folder holds the three prebuilt plugins, with HTTPS_PROXY pointing at the fake and SSL_CERT_FILE at its CA:
+every cloud call the plugins make goes through the fake's TLS-terminating proxy. What the plugins did is read back
+from the fake's control API (``/_fake/state``, ``/_fake/requests``), and credentials the plugins hand out are used
+again against the fake to show that they work (or, once revoked, no longer do).
 
 The plugin binaries come from ``$VAULTOPS_FAKES_PLUGIN_DIR``, else from the lab's build
 (``scripts/lab plugin-dir``); a missing binary fails the module.
@@ -13,35 +14,43 @@ The plugin binaries come from ``$VAULTOPS_FAKES_PLUGIN_DIR``, else from the lab'
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import hashlib
-import hmac
 import http.client
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import ssl
 import stat
 import subprocess
 import sys
 import time
 import typing as t
-import urllib.parse
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
+# the scaffolding shared with the integration tests: tests/ on the path, so that tests/integration is a package
+sys.path.insert(0, str(REPO / "tests"))
+
+from integration._helpers import (
+    FakeCloud,
+    alicloud_signed,
+    b64url,
+    env_without,
+    free_port,
+    jwt_segment,
+    start_process,
+    stop_process,
+    wait_ready,
+)
+
 FAKE_SCRIPT = REPO / "lab" / "fakes" / "cloud.py"
 BAO = REPO / ".venv" / "bin" / "bao"
-PORTS = range(18280, 18300)
 PLUGINS = ("gcp", "azure", "alicloud")
 ROOT_TOKEN = "root"
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
@@ -69,75 +78,38 @@ def plugin_source() -> Path | None:
     return folder if all((folder / name).is_file() for name in PLUGINS) else None
 
 
-def free_port(taken: set[int]) -> int:
-    for port in PORTS:
-        if port in taken:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        taken.add(port)
-        return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 TAKEN_PORTS: set[int] = set()
 
 
-def start(cmd: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    with log.open("ab") as handle:
-        return subprocess.Popen(
-            cmd, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-        )
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a process started here, and its process group (the plugins of a server), by its PID."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    else:
-        # the leader is gone; its group (plugins) may not be
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+def take_port(pair: bool = False) -> int:
+    """A free spare port not yet taken by this module (with ``pair``, the next one too: a dev server's cluster)."""
+    port = free_port(pair=pair, skip=TAKEN_PORTS)
+    TAKEN_PORTS.update({port, port + 1} if pair else {port})
+    return port
 
 
 def wait_until(what: str, probe: t.Callable[[], bool], proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{what} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if probe():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"{what} was not ready in 30s:\n{log.read_text(errors='replace')[-3000:]}")
+    wait_ready(what, probe, proc, log, timeout=30, errors=(requests.RequestException,))
 
 
 # --- the fake ---------------------------------------------------------------------------------------
 
 
 @dataclass
-class Fake:
-    port: int
-    state_dir: Path
-    ids: dict[str, t.Any]
+class Fake(FakeCloud):
+    """The control API (``state``, ``requests``, ``reset``) and what the fake wrote into its state folder."""
+
+    port: int = 0
+    state_dir: Path = field(default_factory=Path)
+    ids: dict[str, t.Any] = field(default_factory=dict)
+
+    @classmethod
+    def at(cls, port: int, state_dir: Path, ids: dict[str, t.Any]) -> Fake:
+        return cls(f"http://127.0.0.1:{port}", port, state_dir, ids)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.endpoint
 
     @property
     def ca(self) -> str:
@@ -151,20 +123,12 @@ class Fake:
         session.verify = self.ca
         return session
 
-    def state(self) -> dict[str, t.Any]:
-        return requests.get(f"{self.url}/_fake/state", timeout=10).json()
-
-    def requests(self, host: str | None = None) -> list[dict[str, t.Any]]:
-        params = {"host": host} if host else None
-        return requests.get(f"{self.url}/_fake/requests", params=params, timeout=10).json()
-
-    def reset(self) -> int:
-        return requests.post(f"{self.url}/_fake/reset", timeout=10).json()["cleared"]
-
 
 def start_fake(state_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
-    proc = start([sys.executable, str(FAKE_SCRIPT), "--port", str(port), "--state-dir", str(state_dir)], log, env)
+    env = env_without(names=PROXY_VARS)
+    proc = start_process(
+        [sys.executable, str(FAKE_SCRIPT), "--port", str(port), "--state-dir", str(state_dir)], log, env
+    )
     url = f"http://127.0.0.1:{port}/_fake/health"
     wait_until("the fake cloud", lambda: requests.get(url, timeout=2).status_code == 200, proc, log)
     return proc
@@ -173,14 +137,14 @@ def start_fake(state_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Fake]:
     base = tmp_path_factory.mktemp("fake-cloud")
-    port = free_port(TAKEN_PORTS)
+    port = take_port()
     state_dir = base / "state"
     proc = start_fake(state_dir, port, base / "fake.log")
     try:
         ids = json.loads((state_dir / "ids.json").read_text())
-        yield Fake(port, state_dir, ids)
+        yield Fake.at(port, state_dir, ids)
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 # --- the OpenBao server ----------------------------------------------------------------------------
@@ -241,8 +205,8 @@ def bao(fake: Fake, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Bao]
     for name in PLUGINS:
         shutil.copy2(source / name, plugin_dir / name)
         (plugin_dir / name).chmod(0o755)
-    port = free_port(TAKEN_PORTS)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_")) and k.lower() not in PROXY_VARS}
+    port = take_port(pair=True)
+    env = env_without("VAULT_", "BAO_", names=PROXY_VARS)
     # the environment the lab gives the server: plugins inherit it, so their HTTPS goes to the fake
     env.update(fake.ids["server_env"])
     assert env["HTTPS_PROXY"] == fake.url
@@ -257,7 +221,7 @@ def bao(fake: Fake, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Bao]
         f"-dev-listen-address=127.0.0.1:{port}",
         f"-dev-plugin-dir={plugin_dir}",
     ]
-    proc = start(cmd, log, env)
+    proc = start_process(cmd, log, env)
     try:
         addr = f"http://127.0.0.1:{port}"
         wait_until("bao", lambda: requests.get(f"{addr}/v1/sys/health", timeout=2).status_code == 200, proc, log)
@@ -266,7 +230,7 @@ def bao(fake: Fake, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Bao]
             client.enable(name, name)
         yield client
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -325,15 +289,7 @@ def alicloud_call(
     }
     if token:
         query["SecurityToken"] = token
-
-    def enc(text: str) -> str:
-        return urllib.parse.quote(text, safe="-_.~")
-
-    canonical = "&".join(f"{enc(k)}={enc(v)}" for k, v in sorted(query.items()))
-    string_to_sign = f"POST&%2F&{enc(canonical)}"
-    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
-    query["Signature"] = base64.b64encode(digest).decode()
-    return fake.session().post(f"https://{host}/", params=query, timeout=10)
+    return fake.session().post(f"https://{host}/", params=alicloud_signed(query, secret), timeout=10)
 
 
 # --- the fake on its own ---------------------------------------------------------------------------
@@ -417,9 +373,6 @@ def test_gcp_token_endpoint_rejects_bad_assertions(fake: Fake) -> None:
     creds = json.loads(root_gcp_credentials(fake))
     now = int(time.time())
 
-    def b64(data: dict[str, t.Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
     header = {"alg": "RS256", "typ": "JWT", "kid": creds["private_key_id"]}
     claims = {
         "iss": creds["client_email"],
@@ -428,7 +381,7 @@ def test_gcp_token_endpoint_rejects_bad_assertions(fake: Fake) -> None:
         "iat": now,
         "exp": now + 3600,
     }
-    forged = f"{b64(header)}.{b64(claims)}.{base64.urlsafe_b64encode(b'x' * 256).rstrip(b'=').decode()}"
+    forged = f"{jwt_segment(header)}.{jwt_segment(claims)}.{b64url(b'x' * 256)}"
     grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
     resp = requests.post(creds["token_uri"], data={"grant_type": grant, "assertion": forged}, timeout=10)
     assert resp.status_code == 400
@@ -443,20 +396,20 @@ def test_gcp_token_endpoint_rejects_bad_assertions(fake: Fake) -> None:
 def test_state_survives_a_restart_on_another_port(fake: Fake, tmp_path: Path) -> None:
     copy = tmp_path / "state"
     shutil.copytree(fake.state_dir, copy)
-    port = free_port(TAKEN_PORTS)
+    port = take_port()
     azure = fake.ids["azure"]
     token = azure_token(fake, azure["client_id"], azure["client_secret"])
     proc = start_fake(copy, port, tmp_path / "fake.log")
     try:
         ids = json.loads((copy / "ids.json").read_text())
         creds = json.loads((copy / "gcp-credentials.json").read_text())
-        restarted = Fake(port, copy, ids)
+        restarted = Fake.at(port, copy, ids)
         # a token a plugin got before the restart (and caches) is still good afterwards
         groups = restarted.session().get(
             "https://graph.microsoft.com/v1.0/groups", headers={"Authorization": f"Bearer {token}"}, timeout=10
         )
     finally:
-        stop(proc)
+        stop_process(proc)
     assert groups.status_code == 200, groups.text
     assert {g["displayName"] for g in groups.json()["value"]} == {"vaultops-readers", "vaultops-writers"}
     assert (copy / "ca.pem").read_bytes() == (fake.state_dir / "ca.pem").read_bytes()

@@ -17,10 +17,7 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import time
 import typing as t
 import uuid
 from dataclasses import dataclass, field
@@ -29,6 +26,36 @@ from pathlib import Path
 import boto3
 import hvac
 import pytest
+
+from ._helpers import (
+    SPARE_PORTS,
+    FakeCloud,
+    env_without,
+    free_port,
+    port_free,
+    start_process,
+    stop_process,
+    wait_ready,
+    wait_until,
+)
+
+__all__ = [  # what the test files take from here besides the fixtures
+    "MSG_SEALED",
+    "MSG_UNREACHABLE",
+    "REPO",
+    "SPARE_PORTS",
+    "Ansible",
+    "AwsFactory",
+    "DevServer",
+    "FakeCloud",
+    "Lab",
+    "PlaybookResult",
+    "free_port",
+    "mounted_engine",
+    "port_free",
+    "stop_process",
+    "wait_until",
+]
 
 INTEGRATION = Path(__file__).resolve().parent
 REPO = INTEGRATION.parents[1]
@@ -43,8 +70,6 @@ LAB_DIR = (
 )
 # the lab's fake Google/Azure/AliCloud APIs (scripts/lab would take the Vault port + 400 otherwise)
 LAB_CLOUD_PORT = int(os.environ.get("VAULTOPS_IT_CLOUD_PORT", "18258"))
-# ports this suite may use for servers of its own (a sealed server) or as a closed port
-SPARE_PORTS = range(*(int(p) for p in os.environ.get("VAULTOPS_IT_SPARE_PORTS", "18240-18258").split("-")))
 RUNNER = INTEGRATION / "run_target.yml"
 # the module's error when Vault is down, and when it is sealed (plugins/module_utils/_client.py)
 MSG_UNREACHABLE = "cannot reach Vault at"
@@ -100,7 +125,7 @@ class Lab:
 
 
 def lab_process_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env = env_without("VAULT_", "BAO_")
     env.update(
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         VAULTOPS_LAB_DIR=str(LAB_DIR),
@@ -234,7 +259,7 @@ class Ansible:
         self.bin = ansible_bin()
 
     def env(self, overrides: t.Mapping[str, str] | None = None, unset: t.Iterable[str] = ()) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_", "ANSIBLE_"))}
+        env = env_without("VAULT_", "BAO_", "ANSIBLE_")
         env.update(
             PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
             ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
@@ -354,41 +379,6 @@ def ansible(lab: Lab, tmp_path: Path) -> Ansible:
 # --- servers of the tests' own --------------------------------------------------------------------
 
 
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(pair: bool = False, skip: t.Iterable[int] = ()) -> int:
-    """A closed port in 18240-18257 (with ``pair``, also the next one free: a dev server's cluster port)."""
-    taken = set(skip)
-    for port in SPARE_PORTS:
-        if port in taken or (pair and port + 1 not in SPARE_PORTS):
-            continue
-        if port_free(port) and (not pair or port_free(port + 1)):
-            return port
-    pytest.fail(f"no free port in {SPARE_PORTS.start}-{SPARE_PORTS.stop - 1}")
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
-    """Stop a server we started, by its PID (it leads its own process group)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=timeout)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=timeout)
-
-
 @dataclass
 class DevServer:
     addr: str
@@ -405,10 +395,10 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
     port = free_port(pair=True)
     token = f"throwaway-{uuid.uuid4().hex[:12]}"
     addr = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env = env_without("VAULT_", "BAO_")
     env["HOME"] = str(tmp_path)
-    log = (tmp_path / "throwaway-server.log").open("wb")
-    proc = subprocess.Popen(
+    log = tmp_path / "throwaway-server.log"
+    proc = start_process(
         [
             bao,
             "server",
@@ -417,37 +407,59 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
             f"-dev-root-token-id={token}",
             "-dev-no-store-token",
         ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
+        log,
+        env,
     )
     try:
         client = hvac.Client(url=addr, token=token, timeout=5)
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log_text = (tmp_path / "throwaway-server.log").read_text()
-                pytest.fail(f"throwaway bao exited {proc.returncode}: {log_text}")
-            try:
-                if client.sys.is_initialized() and not client.sys.is_sealed():
-                    break
-            except Exception:  # not up yet
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("throwaway bao did not come up in 60s")
-            time.sleep(0.2)
+        wait_ready(
+            "throwaway bao",
+            lambda: client.sys.is_initialized() and not client.sys.is_sealed(),
+            proc,
+            log,
+            timeout=60,
+            errors=(Exception,),  # not up yet
+        )
         yield DevServer(addr, token, proc.pid)
     finally:
         stop_process(proc)
-        log.close()
 
 
-def wait_until(probe: t.Callable[[], bool], attempts: int = 50, delay: float = 0.2) -> bool:
-    """Poll a condition a bounded number of times (eventual consistency in moto and Vault's expiry)."""
-    for _attempt in range(attempts):
-        if probe():
-            return True
-        time.sleep(delay)
-    return probe()
+# --- the fake clouds and the engines on them ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cloud(lab: Lab) -> FakeCloud:
+    """The control API of the lab's fake Google, Azure and AliCloud."""
+    endpoint = lab.env.get("VAULTOPS_LAB_CLOUD_ENDPOINT")
+    assert endpoint, "scripts/lab env printed no VAULTOPS_LAB_CLOUD_ENDPOINT"
+    return FakeCloud(endpoint)
+
+
+def mounted_engine(
+    vault: hvac.Client,
+    kind: str,
+    mount: str,
+    config: t.Mapping[str, t.Any],
+    cleanup: t.Callable[[], None] = lambda: None,
+) -> t.Iterator[str]:
+    """A ``kind`` engine at ``mount`` with ``config`` written to ``<mount>/config``; afterwards its leases are
+    revoked, ``cleanup`` runs and the mount is disabled. The body of the cloud test files' ``engine`` fixtures:
+    ``yield from mounted_engine(...)``."""
+    vault.sys.enable_secrets_engine(kind, path=mount)
+    vault.write_data(f"{mount}/config", data=dict(config))
+    yield mount
+    vault.sys.revoke_prefix(f"{mount}/")
+    cleanup()
+    vault.sys.disable_secrets_engine(mount)
+
+
+@pytest.fixture(autouse=True)
+def revoke_after(request: pytest.FixtureRequest) -> t.Iterator[None]:
+    """Every test that uses its file's ``engine`` fixture ends without leases on that mount (so without the
+    cloud identities they stand for)."""
+    mount = request.getfixturevalue("engine") if "engine" in request.fixturenames else None
+    vault = request.getfixturevalue("vault") if mount else None
+    yield
+    if vault is not None:
+        vault.sys.revoke_prefix(f"{mount}/")

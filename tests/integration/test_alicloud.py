@@ -8,22 +8,18 @@ proxy for a signed call; Vault is read with hvac on the root token: never with t
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import hmac
 import json
 import typing as t
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from dataclasses import dataclass
 
 import hvac
 import pytest
 
-from .conftest import Ansible, Lab, PlaybookResult, wait_until
+from ._helpers import alicloud_signed, assert_no_leak, creds_lookup, http_json, lab_values, vault_read
+from .conftest import Ansible, FakeCloud, Lab, PlaybookResult, mounted_engine, wait_until
 
 MOUNT = "it-alicloud"
 # target: the mount it uses and must remove
@@ -39,77 +35,31 @@ ALICLOUD_HOSTS = ("ram.aliyuncs.com", "sts.aliyuncs.com", "sts.us-east-1.aliyunc
 # --- the fake AliCloud --------------------------------------------------------------------------------
 
 
-def http_json(url: str, data: bytes | None = None, proxy: str | None = None) -> tuple[int, t.Any]:
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    if data is not None:
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy} if proxy else {}))
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+def alicloud_calls(cloud: FakeCloud, after: int) -> list[str]:
+    """``METHOD host query`` of the calls to AliCloud after ``after``."""
+    return cloud.calls(after, ALICLOUD_HOSTS, "query")
 
 
-def percent(text: str) -> str:
-    return urllib.parse.quote(text, safe="-_.~")
-
-
-@dataclass(frozen=True)
-class FakeCloud:
-    """The control API of the lab's fake clouds (lab/fakes/README.md)."""
-
-    endpoint: str
-
-    def state(self) -> dict[str, t.Any]:
-        status, body = http_json(f"{self.endpoint}/_fake/state")
-        assert status == 200, body
-        return t.cast("dict[str, t.Any]", body["alicloud"])
-
-    def requests(self, after: int = 0) -> list[dict[str, t.Any]]:
-        status, body = http_json(f"{self.endpoint}/_fake/requests")
-        assert status == 200, body
-        return [entry for entry in body if entry["seq"] > after]
-
-    def mark(self) -> int:
-        return max((entry["seq"] for entry in self.requests()), default=0)
-
-    def alicloud_calls(self, after: int) -> list[str]:
-        return [
-            f"{e['method']} {e['host']} {e.get('query')}" for e in self.requests(after) if e["host"] in ALICLOUD_HOSTS
-        ]
-
-    def caller_identity(self, access_key: str, secret_key: str, token: str | None = None) -> tuple[int, t.Any]:
-        """STS GetCallerIdentity signed with the given keys (RPC, HMAC-SHA1), the fake as a plain HTTP proxy."""
-        params = {
-            "Action": "GetCallerIdentity",
-            "Version": "2015-04-01",
-            "Format": "JSON",
-            "AccessKeyId": access_key,
-            "SignatureMethod": "HMAC-SHA1",
-            "SignatureVersion": "1.0",
-            "SignatureNonce": uuid.uuid4().hex,
-            "Timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        if token:
-            params["SecurityToken"] = token
-        canonical = "&".join(f"{percent(k)}={percent(v)}" for k, v in sorted(params.items()))
-        to_sign = f"POST&%2F&{percent(canonical)}"
-        digest = hmac.new(f"{secret_key}&".encode(), to_sign.encode(), hashlib.sha1).digest()
-        params["Signature"] = base64.b64encode(digest).decode()
-        query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-        return http_json(f"http://sts.aliyuncs.com/?{query}", b"", proxy=self.endpoint)
-
-
-@pytest.fixture(scope="module")
-def cloud(lab: Lab) -> FakeCloud:
-    endpoint = lab.env.get("VAULTOPS_LAB_CLOUD_ENDPOINT")
-    assert endpoint, "scripts/lab env printed no VAULTOPS_LAB_CLOUD_ENDPOINT"
-    return FakeCloud(endpoint)
+def caller_identity(cloud: FakeCloud, access_key: str, secret_key: str, token: str | None = None) -> tuple[int, t.Any]:
+    """STS GetCallerIdentity signed with the given keys (RPC, HMAC-SHA1), the fake as a plain HTTP proxy."""
+    params = {
+        "Action": "GetCallerIdentity",
+        "Version": "2015-04-01",
+        "Format": "JSON",
+        "AccessKeyId": access_key,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": uuid.uuid4().hex,
+        "Timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if token:
+        params["SecurityToken"] = token
+    query = urllib.parse.urlencode(alicloud_signed(params, secret_key), quote_via=urllib.parse.quote)
+    return http_json(f"http://sts.aliyuncs.com/?{query}", b"", proxy=cloud.endpoint)
 
 
 def user_names(cloud: FakeCloud) -> list[str]:
-    return sorted(user["UserName"] for user in cloud.state()["users"])
+    return sorted(user["UserName"] for user in cloud.state()["alicloud"]["users"])
 
 
 # --- the lab's AliCloud identities ------------------------------------------------------------------
@@ -124,10 +74,8 @@ class AliCloud:
 
 @pytest.fixture(scope="module")
 def alicloud(lab: Lab) -> AliCloud:
-    names = ("ACCESS_KEY", "SECRET_KEY", "ROLE_ARN")
-    missing = [f"VAULTOPS_LAB_ALICLOUD_{name}" for name in names if f"VAULTOPS_LAB_ALICLOUD_{name}" not in lab.env]
-    assert not missing, f"scripts/lab env printed no {missing}"
-    return AliCloud(*(lab.env[f"VAULTOPS_LAB_ALICLOUD_{name}"] for name in names))
+    names = ("access_key", "secret_key", "role_arn")
+    return AliCloud(**lab_values(lab.env, {name: f"VAULTOPS_LAB_ALICLOUD_{name.upper()}" for name in names}))
 
 
 def cloud_vars(lab: Lab, alicloud: AliCloud) -> dict[str, str]:
@@ -140,40 +88,18 @@ def cloud_vars(lab: Lab, alicloud: AliCloud) -> dict[str, str]:
     }
 
 
-def assert_no_leak(run: PlaybookResult, leaks: t.Mapping[str, str]) -> None:
-    for what, value in leaks.items():
-        assert value, f"{what} is empty: the scan would prove nothing"
-        assert value not in run.stdout, f"{what} appears in stdout"
-        assert value not in run.stderr, f"{what} appears in stderr"
-
-
 # --- the engine ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def engine(vault: hvac.Client, alicloud: AliCloud) -> t.Iterator[str]:
     """An AliCloud engine at it-alicloud with the lab's access key."""
-    vault.sys.enable_secrets_engine("alicloud", path=MOUNT)
-    vault.write_data(f"{MOUNT}/config", data={"access_key": alicloud.access_key, "secret_key": alicloud.secret_key})
-    yield MOUNT
-    vault.sys.revoke_prefix(f"{MOUNT}/")
-    vault.sys.disable_secrets_engine(MOUNT)
-
-
-@pytest.fixture(autouse=True)
-def revoke_after(request: pytest.FixtureRequest, vault: hvac.Client) -> t.Iterator[None]:
-    """Every test that uses the engine ends without leases on it (so without the RAM users they stand for)."""
-    yield
-    if "engine" in request.fixturenames:
-        vault.sys.revoke_prefix(f"{MOUNT}/")
+    config = {"access_key": alicloud.access_key, "secret_key": alicloud.secret_key}
+    yield from mounted_engine(vault, "alicloud", MOUNT, config)
 
 
 def read_role(vault: hvac.Client, name: str) -> dict[str, t.Any] | None:
-    try:
-        response = vault.read(f"{MOUNT}/role/{name}")
-    except hvac.exceptions.InvalidPath:
-        return None
-    return None if response is None else t.cast("dict[str, t.Any]", response["data"])
+    return vault_read(vault, f"{MOUNT}/role/{name}")
 
 
 def role(ansible: Ansible, name: str, check: bool = False, **args: t.Any) -> PlaybookResult:
@@ -183,7 +109,7 @@ def role(ansible: Ansible, name: str, check: bool = False, **args: t.Any) -> Pla
 
 
 def lookup(role_name: str) -> str:
-    return "{{ lookup('vaultops.cloud.creds', '" + role_name + f"', engine='alicloud', mount_point='{MOUNT}') }}}}"
+    return creds_lookup(role_name, "alicloud", MOUNT)
 
 
 def issue(ansible: Ansible, role_name: str) -> PlaybookResult:
@@ -233,7 +159,7 @@ def test_ram_user_from_the_lookup(ansible: Ansible, vault: hvac.Client, cloud: F
     assert creds["secret_key"] not in run.stdout
 
     # a new RAM user holds the key, with the inline policy (made a custom policy) and the remote one attached
-    state = cloud.state()
+    state = cloud.state()["alicloud"]
     [owner] = [key["UserName"] for key in state["access_keys"] if key["AccessKeyId"] == creds["access_key"]]
     assert owner not in users_before
     [user] = [u for u in state["users"] if u["UserName"] == owner]
@@ -245,17 +171,17 @@ def test_ram_user_from_the_lookup(ansible: Ansible, vault: hvac.Client, cloud: F
         document = json.loads(document)
     assert document == OSS_POLICY
     # the secret key signs
-    status, body = cloud.caller_identity(creds["access_key"], creds["secret_key"])
+    status, body = caller_identity(cloud, creds["access_key"], creds["secret_key"])
     assert status == 200, body
     assert body["IdentityType"] == "RAMUser"
     assert body["Arn"].endswith(f":user/{owner}")
 
     vault.sys.revoke_lease(creds["lease_id"])
     assert wait_until(lambda: owner not in user_names(cloud)), user_names(cloud)
-    state = cloud.state()
+    state = cloud.state()["alicloud"]
     assert creds["access_key"] not in [key["AccessKeyId"] for key in state["access_keys"]]
     assert custom not in [p["PolicyName"] for p in state["policies"]]
-    status, body = cloud.caller_identity(creds["access_key"], creds["secret_key"])
+    status, body = caller_identity(cloud, creds["access_key"], creds["secret_key"])
     assert status == 404, body
     assert body["Code"] == "InvalidAccessKeyId.NotFound"
 
@@ -279,17 +205,17 @@ def test_sts_credentials_through_role_arn(
     assert creds["lease_id"].startswith(f"{engine}/creds/it-sts/")
     assert creds["security_token"] not in run.stdout
     # STS made a session of the lab's role for the engine; no RAM user was created
-    sessions = [s for s in cloud.state()["sts_sessions"] if s["AccessKeyId"] == creds["access_key"]]
+    sessions = [s for s in cloud.state()["alicloud"]["sts_sessions"] if s["AccessKeyId"] == creds["access_key"]]
     assert len(sessions) == 1, sessions
     assert alicloud.role_arn.endswith(f":role/{sessions[0]['RoleName']}")
     assert sessions[0]["Expiration"] == creds["expiration"]
     assert user_names(cloud) == users_before
-    status, body = cloud.caller_identity(creds["access_key"], creds["secret_key"], creds["security_token"])
+    status, body = caller_identity(cloud, creds["access_key"], creds["secret_key"], creds["security_token"])
     assert status == 200, body
     assert body["IdentityType"] == "AssumedRoleUser"
     assert f":assumed-role/{sessions[0]['RoleName']}/" in body["Arn"]
     # without the token, the keys are refused
-    status, body = cloud.caller_identity(creds["access_key"], creds["secret_key"])
+    status, body = caller_identity(cloud, creds["access_key"], creds["secret_key"])
     assert status == 400, body
 
 
@@ -314,7 +240,7 @@ def test_role_arn_mixed_with_policies(
     assert run.result["field"] == "role_arn"
     assert "cannot be combined with inline_policies or remote_policies" in run.result["msg"]
     assert read_role(vault, "it-mixed") is None
-    assert cloud.alicloud_calls(mark) == []
+    assert alicloud_calls(cloud, mark) == []
 
 
 def test_role_arn_on_an_existing_ram_role_keeps_it(
@@ -369,7 +295,7 @@ def test_refused_before_any_request(
     assert run.result["field"] == field
     assert text in run.result["msg"]
     assert read_role(vault, "it-refused") is None
-    assert cloud.alicloud_calls(mark) == []
+    assert alicloud_calls(cloud, mark) == []
 
 
 def test_config_on_a_mount_of_another_type_is_refused(ansible: Ansible, vault: hvac.Client, alicloud: AliCloud) -> None:

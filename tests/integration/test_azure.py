@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import typing as t
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 import hvac
 import pytest
 
-from .conftest import Ansible, Lab, PlaybookResult, wait_until
+from ._helpers import assert_no_leak, creds_lookup, http_json, lab_values, vault_read
+from .conftest import Ansible, FakeCloud, Lab, PlaybookResult, mounted_engine, wait_until
 
 MOUNT = "it-azure"
 READER_GUID = "acdd72a7-3385-48ef-bd42-f606fba81ae7"  # built-in: the same in every tenant
@@ -31,62 +30,26 @@ AZURE_HOSTS = ("login.microsoftonline.com", "graph.microsoft.com", "management.a
 # --- the fake Azure -----------------------------------------------------------------------------------
 
 
-def http_json(url: str, data: bytes | None = None, proxy: str | None = None) -> tuple[int, t.Any]:
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    if data is not None:
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy} if proxy else {}))
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+def azure_calls(cloud: FakeCloud, after: int) -> list[str]:
+    """``METHOD host path`` of the calls to Azure after ``after``."""
+    return cloud.calls(after, AZURE_HOSTS)
 
 
-@dataclass(frozen=True)
-class FakeCloud:
-    """The control API of the lab's fake clouds (lab/fakes/README.md)."""
-
-    endpoint: str
-
-    def state(self) -> dict[str, t.Any]:
-        status, body = http_json(f"{self.endpoint}/_fake/state")
-        assert status == 200, body
-        return t.cast("dict[str, t.Any]", body["azure"])
-
-    def requests(self, after: int = 0) -> list[dict[str, t.Any]]:
-        status, body = http_json(f"{self.endpoint}/_fake/requests")
-        assert status == 200, body
-        return [entry for entry in body if entry["seq"] > after]
-
-    def mark(self) -> int:
-        return max((entry["seq"] for entry in self.requests()), default=0)
-
-    def azure_calls(self, after: int) -> list[str]:
-        return [f"{e['method']} {e['host']} {e['path']}" for e in self.requests(after) if e["host"] in AZURE_HOSTS]
-
-    def sign_in(self, tenant: str, client_id: str, client_secret: str) -> tuple[int, t.Any]:
-        """A client-credentials sign-in, with the fake as a plain HTTP proxy for login.microsoftonline.com."""
-        form = urllib.parse.urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "scope": "https://management.azure.com/.default",
-            }
-        ).encode()
-        return http_json(f"http://login.microsoftonline.com/{tenant}/oauth2/v2.0/token", form, proxy=self.endpoint)
-
-
-@pytest.fixture(scope="module")
-def cloud(lab: Lab) -> FakeCloud:
-    endpoint = lab.env.get("VAULTOPS_LAB_CLOUD_ENDPOINT")
-    assert endpoint, "scripts/lab env printed no VAULTOPS_LAB_CLOUD_ENDPOINT"
-    return FakeCloud(endpoint)
+def sign_in(cloud: FakeCloud, tenant: str, client_id: str, client_secret: str) -> tuple[int, t.Any]:
+    """A client-credentials sign-in, with the fake as a plain HTTP proxy for login.microsoftonline.com."""
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "scope": "https://management.azure.com/.default",
+        }
+    ).encode()
+    return http_json(f"http://login.microsoftonline.com/{tenant}/oauth2/v2.0/token", form, proxy=cloud.endpoint)
 
 
 def app_ids(cloud: FakeCloud) -> list[str]:
-    return sorted(app["appId"] for app in cloud.state()["applications"])
+    return sorted(app["appId"] for app in cloud.state()["azure"]["applications"])
 
 
 # --- the lab's Azure identities -------------------------------------------------------------------------
@@ -106,10 +69,8 @@ class Azure:
 
 @pytest.fixture(scope="module")
 def azure(lab: Lab) -> Azure:
-    names = ("TENANT_ID", "SUBSCRIPTION_ID", "CLIENT_ID", "CLIENT_SECRET")
-    missing = [f"VAULTOPS_LAB_AZURE_{name}" for name in names if f"VAULTOPS_LAB_AZURE_{name}" not in lab.env]
-    assert not missing, f"scripts/lab env printed no {missing}"
-    return Azure(*(lab.env[f"VAULTOPS_LAB_AZURE_{name}"] for name in names))
+    names = ("tenant_id", "subscription_id", "client_id", "client_secret")
+    return Azure(**lab_values(lab.env, {name: f"VAULTOPS_LAB_AZURE_{name.upper()}" for name in names}))
 
 
 def cloud_vars(lab: Lab, azure: Azure) -> dict[str, str]:
@@ -123,48 +84,23 @@ def cloud_vars(lab: Lab, azure: Azure) -> dict[str, str]:
     }
 
 
-def assert_no_leak(run: PlaybookResult, leaks: t.Mapping[str, str]) -> None:
-    for what, value in leaks.items():
-        assert value, f"{what} is empty: the scan would prove nothing"
-        assert value not in run.stdout, f"{what} appears in stdout"
-        assert value not in run.stderr, f"{what} appears in stderr"
-
-
 # --- the engine ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def engine(vault: hvac.Client, azure: Azure) -> t.Iterator[str]:
     """An Azure engine at it-azure, configured with the lab's application."""
-    vault.sys.enable_secrets_engine("azure", path=MOUNT)
-    vault.write_data(
-        f"{MOUNT}/config",
-        data={
-            "tenant_id": azure.tenant_id,
-            "subscription_id": azure.subscription_id,
-            "client_id": azure.client_id,
-            "client_secret": azure.client_secret,
-        },
-    )
-    yield MOUNT
-    vault.sys.revoke_prefix(f"{MOUNT}/")
-    vault.sys.disable_secrets_engine(MOUNT)
-
-
-@pytest.fixture(autouse=True)
-def revoke_after(request: pytest.FixtureRequest, vault: hvac.Client) -> t.Iterator[None]:
-    """Every test that uses the engine ends without leases on it (so without the applications they stand for)."""
-    yield
-    if "engine" in request.fixturenames:
-        vault.sys.revoke_prefix(f"{MOUNT}/")
+    config = {
+        "tenant_id": azure.tenant_id,
+        "subscription_id": azure.subscription_id,
+        "client_id": azure.client_id,
+        "client_secret": azure.client_secret,
+    }
+    yield from mounted_engine(vault, "azure", MOUNT, config)
 
 
 def read_role(vault: hvac.Client, name: str) -> dict[str, t.Any] | None:
-    try:
-        response = vault.read(f"{MOUNT}/roles/{name}")
-    except hvac.exceptions.InvalidPath:
-        return None
-    return None if response is None else t.cast("dict[str, t.Any]", response["data"])
+    return vault_read(vault, f"{MOUNT}/roles/{name}")
 
 
 def role(ansible: Ansible, name: str, check: bool = False, **args: t.Any) -> PlaybookResult:
@@ -173,8 +109,11 @@ def role(ansible: Ansible, name: str, check: bool = False, **args: t.Any) -> Pla
 
 def issue(ansible: Ansible, role_name: str, **kwargs: t.Any) -> PlaybookResult:
     """The creds lookup, run once in set_fact (no_log); the credential lands in ``result``."""
-    term = "{{ lookup('vaultops.cloud.creds', '" + role_name + f"', engine='azure', mount_point='{MOUNT}') }}}}"
-    task = {"name": "Issue credentials", "ansible.builtin.set_fact": {"issued": term}, "no_log": True}
+    task = {
+        "name": "Issue credentials",
+        "ansible.builtin.set_fact": {"issued": creds_lookup(role_name, "azure", MOUNT)},
+        "no_log": True,
+    }
     return ansible.play([task], capture="issued", **kwargs)
 
 
@@ -225,7 +164,7 @@ def test_service_principal_from_the_lookup(
     assert creds["client_secret"] not in run.stdout
 
     # the engine made an application, its service principal with a password, the role assignment, the membership
-    state = cloud.state()
+    state = cloud.state()["azure"]
     assert sorted([*apps_before, creds["client_id"]]) == app_ids(cloud)
     [sp] = [s for s in state["service_principals"] if s["appId"] == creds["client_id"]]
     assert len(sp["passwordCredentials"]) == 1, sp
@@ -236,19 +175,19 @@ def test_service_principal_from_the_lookup(
     [group] = [g for g in state["groups"] if g["displayName"] == GROUP]
     assert sp["id"] in group["members"]
     # and the secret signs in
-    status, body = cloud.sign_in(azure.tenant_id, creds["client_id"], creds["client_secret"])
+    status, body = sign_in(cloud, azure.tenant_id, creds["client_id"], creds["client_secret"])
     assert status == 200, body
     assert body["access_token"]
 
     # revoking the lease deletes the application (and takes the rest with it)
     vault.sys.revoke_lease(creds["lease_id"])
     assert wait_until(lambda: creds["client_id"] not in app_ids(cloud)), app_ids(cloud)
-    state = cloud.state()
+    state = cloud.state()["azure"]
     assert sp["id"] not in [s["id"] for s in state["service_principals"]]
     assert [ra for ra in state["role_assignments"] if ra["properties"]["principalId"] == sp["id"]] == []
     [group] = [g for g in state["groups"] if g["displayName"] == GROUP]
     assert sp["id"] not in group["members"]
-    status, body = cloud.sign_in(azure.tenant_id, creds["client_id"], creds["client_secret"])
+    status, body = sign_in(cloud, azure.tenant_id, creds["client_id"], creds["client_secret"])
     assert status in (400, 401), body
 
 
@@ -291,7 +230,7 @@ def test_unknown_azure_name(
     checked = role(ansible, "it-unknown", check=True, **args)
     assert checked.rc == 0, checked.output
     assert checked.result["changed"] is True
-    assert cloud.azure_calls(mark) == []
+    assert azure_calls(cloud, mark) == []
     # the real run is refused by the engine, which looked the name up in Azure; the message says which
     run = role(ansible, "it-unknown", **args)
     assert run.rc != 0
@@ -338,7 +277,7 @@ def test_refused_before_any_request(
     assert run.result["field"] == field
     assert text in run.result["msg"]
     assert read_role(vault, "it-refused") is None
-    assert cloud.azure_calls(mark) == []
+    assert azure_calls(cloud, mark) == []
 
 
 def test_config_on_a_mount_of_another_type_is_refused(ansible: Ansible, vault: hvac.Client, azure: Azure) -> None:
@@ -387,9 +326,7 @@ def test_no_secret_in_verbose_output(ansible: Ansible, lab: Lab, azure: Azure, e
             "name": "Issue with the lookup",
             "ansible.builtin.set_fact": {
                 "issued": {
-                    "lookup": "{{ lookup('vaultops.cloud.creds', 'it-leak', engine='azure', mount_point='"
-                    + MOUNT
-                    + "') }}"
+                    "lookup": creds_lookup("it-leak", "azure", MOUNT),
                 },
             },
             "no_log": True,

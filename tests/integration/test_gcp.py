@@ -13,15 +13,23 @@ import json
 import time
 import typing as t
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 
 import hvac
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .conftest import Ansible, Lab, PlaybookResult, wait_until
+from ._helpers import (
+    assert_no_leak,
+    b64url,
+    creds_lookup,
+    http_json,
+    jwt_claims,
+    jwt_segment,
+    lab_values,
+    vault_read,
+)
+from .conftest import Ansible, FakeCloud, Lab, PlaybookResult, mounted_engine, wait_until
 
 MOUNT = "it-gcp"
 PROJECT = "vaultops-lab"
@@ -41,46 +49,6 @@ TARGETS = {
 # --- the fake Google -----------------------------------------------------------------------------
 
 
-def http_json(url: str, data: bytes | None = None) -> tuple[int, t.Any]:
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    if data is not None:
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
-
-
-@dataclass(frozen=True)
-class FakeCloud:
-    """The control API of the lab's fake clouds (lab/fakes/README.md)."""
-
-    endpoint: str
-
-    def state(self) -> dict[str, t.Any]:
-        status, body = http_json(f"{self.endpoint}/_fake/state")
-        assert status == 200, body
-        return t.cast("dict[str, t.Any]", body)
-
-    def requests(self, after: int = 0) -> list[dict[str, t.Any]]:
-        """Cloud requests logged after sequence number ``after``."""
-        status, body = http_json(f"{self.endpoint}/_fake/requests")
-        assert status == 200, body
-        return [entry for entry in body if entry["seq"] > after]
-
-    def mark(self) -> int:
-        """The sequence number of the last request so far (read the log later with ``requests(after=...)``)."""
-        return max((entry["seq"] for entry in self.requests()), default=0)
-
-
-@pytest.fixture(scope="module")
-def cloud(lab: Lab) -> FakeCloud:
-    endpoint = lab.env.get("VAULTOPS_LAB_CLOUD_ENDPOINT")
-    assert endpoint, "scripts/lab env printed no VAULTOPS_LAB_CLOUD_ENDPOINT"
-    return FakeCloud(endpoint)
-
-
 def accounts(cloud: FakeCloud) -> list[str]:
     return sorted(account["email"] for account in cloud.state()["gcp"]["service_accounts"])
 
@@ -94,11 +62,6 @@ def key_ids(cloud: FakeCloud, email: str) -> list[str]:
 def roles_of(cloud: FakeCloud, email: str) -> list[str]:
     policy = cloud.state()["gcp"]["iam_policies"][PROJECT_POLICY]
     return sorted(b["role"] for b in policy["bindings"] if f"serviceAccount:{email}" in b["members"])
-
-
-def jwt_claims(assertion: str) -> dict[str, t.Any]:
-    payload = assertion.split(".")[1]
-    return t.cast("dict[str, t.Any]", json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
 
 
 def jwt_issuers(cloud: FakeCloud, after: int) -> list[str]:
@@ -119,18 +82,14 @@ def google_calls(cloud: FakeCloud, after: int) -> list[str]:
 def signed_grant(key_file: dict[str, t.Any], token_uri: str) -> bytes:
     """A JWT-bearer grant for ``key_file``, signed with its private key, as a form body."""
     now = int(time.time())
-
-    def part(value: dict[str, t.Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    header = part({"alg": "RS256", "typ": "JWT", "kid": key_file["private_key_id"]})
-    claims = part(
+    header = jwt_segment({"alg": "RS256", "typ": "JWT", "kid": key_file["private_key_id"]})
+    claims = jwt_segment(
         {"iss": key_file["client_email"], "scope": SCOPE, "aud": token_uri, "iat": now, "exp": now + 600},
     )
     key = serialization.load_pem_private_key(key_file["private_key"].encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     signature = key.sign(f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    jwt = f"{header}.{claims}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+    jwt = f"{header}.{claims}.{b64url(signature)}"
     grant = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": jwt}
     return urllib.parse.urlencode(grant).encode()
 
@@ -147,15 +106,15 @@ def root_key(lab: Lab) -> dict[str, t.Any]:
 
 def cloud_vars(lab: Lab) -> dict[str, str]:
     """What the cloud targets need besides VAULT_ADDR / VAULT_TOKEN (secrets too: the vars file is 0600)."""
-    names = {
-        "lab_cloud_endpoint": "VAULTOPS_LAB_CLOUD_ENDPOINT",
-        "lab_gcp_credentials_file": "VAULTOPS_LAB_GCP_CREDENTIALS_FILE",
-        "lab_gcp_project": "VAULTOPS_LAB_GCP_PROJECT",
-        "lab_gcp_static_account": "VAULTOPS_LAB_GCP_STATIC_ACCOUNT",
-    }
-    missing = sorted(env for env in names.values() if env not in lab.env)
-    assert not missing, f"scripts/lab env printed no {missing}"
-    return {var: lab.env[env] for var, env in names.items()}
+    return lab_values(
+        lab.env,
+        {
+            "lab_cloud_endpoint": "VAULTOPS_LAB_CLOUD_ENDPOINT",
+            "lab_gcp_credentials_file": "VAULTOPS_LAB_GCP_CREDENTIALS_FILE",
+            "lab_gcp_project": "VAULTOPS_LAB_GCP_PROJECT",
+            "lab_gcp_static_account": "VAULTOPS_LAB_GCP_STATIC_ACCOUNT",
+        },
+    )
 
 
 def secrets(lab: Lab, root_key: dict[str, t.Any]) -> dict[str, str]:
@@ -169,13 +128,6 @@ def secrets(lab: Lab, root_key: dict[str, t.Any]) -> dict[str, str]:
     }
 
 
-def assert_no_leak(run: PlaybookResult, leaks: t.Mapping[str, str]) -> None:
-    for what, value in leaks.items():
-        assert value, f"{what} is empty: the scan would prove nothing"
-        assert value not in run.stdout, f"{what} appears in stdout"
-        assert value not in run.stderr, f"{what} appears in stderr"
-
-
 # --- the engine ---------------------------------------------------------------------------------------
 
 
@@ -184,22 +136,14 @@ def engine(vault: hvac.Client, lab: Lab) -> t.Iterator[str]:
     """A GCP engine at it-gcp with the lab's key; keys live 30m (at most 1h)."""
     with open(lab.env["VAULTOPS_LAB_GCP_CREDENTIALS_FILE"], encoding="utf-8") as handle:
         credentials = handle.read()
-    vault.sys.enable_secrets_engine("gcp", path=MOUNT)
-    vault.write_data(f"{MOUNT}/config", data={"credentials": credentials, "ttl": 1800, "max_ttl": 3600})
-    yield MOUNT
-    vault.sys.revoke_prefix(f"{MOUNT}/")
-    for kind, listing in (("roleset", "rolesets"), ("static-account", "static-accounts")):
-        for name in (vault.list(f"{MOUNT}/{listing}") or {}).get("data", {}).get("keys", []):
-            vault.delete(f"{MOUNT}/{kind}/{name}")
-    vault.sys.disable_secrets_engine(MOUNT)
+    config = {"credentials": credentials, "ttl": 1800, "max_ttl": 3600}
 
+    def remove_rolesets_and_accounts() -> None:
+        for kind, listing in (("roleset", "rolesets"), ("static-account", "static-accounts")):
+            for name in (vault.list(f"{MOUNT}/{listing}") or {}).get("data", {}).get("keys", []):
+                vault.delete(f"{MOUNT}/{kind}/{name}")
 
-@pytest.fixture(autouse=True)
-def revoke_after(request: pytest.FixtureRequest, vault: hvac.Client) -> t.Iterator[None]:
-    """Every test that uses the engine ends without leases on it (so without the keys they stand for)."""
-    yield
-    if "engine" in request.fixturenames:
-        vault.sys.revoke_prefix(f"{MOUNT}/")
+    yield from mounted_engine(vault, "gcp", MOUNT, config, cleanup=remove_rolesets_and_accounts)
 
 
 def roleset(ansible: Ansible, name: str, **args: t.Any) -> PlaybookResult:
@@ -208,14 +152,8 @@ def roleset(ansible: Ansible, name: str, **args: t.Any) -> PlaybookResult:
 
 def read(vault: hvac.Client, path: str) -> dict[str, t.Any] | None:
     """A roleset or account as Vault has it, roles sorted (the engine answers them in no particular order)."""
-    try:
-        response = vault.read(path)
-    except hvac.exceptions.InvalidPath:
-        return None
-    if response is None:
-        return None
-    data = dict(response["data"])
-    if isinstance(data.get("bindings"), dict):
+    data = vault_read(vault, path)
+    if data is not None and isinstance(data.get("bindings"), dict):
         data["bindings"] = {resource: sorted(roles) for resource, roles in data["bindings"].items()}
     return data
 
@@ -227,8 +165,7 @@ def issue(ansible: Ansible, lookups: dict[str, str], **kwargs: t.Any) -> Playboo
 
 
 def lookup(role: str, **options: str) -> str:
-    args = "".join(f", {name}={value!r}" for name, value in options.items())
-    return "{{ lookup('vaultops.cloud.creds', " + repr(role) + f", engine='gcp', mount_point='{MOUNT}'{args}) }}}}"
+    return creds_lookup(role, "gcp", MOUNT, **options)
 
 
 # --- the four-run targets -------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def test_an_action_always_changes(run_module: Runner, vault_json: Json) -> None:
         ("GET", "team/config/root"): vault_json("aws_config_root"),
         ("POST", "team/config/rotate-root"): vault_json("aws_rotate_root"),
     }
-    runs = [run_module(aws_secrets_rotate_root.main, {"mount_point": "team"}, routes) for _ in range(2)]
+    runs = [run_module(aws_secrets_rotate_root.main, {"mount_point": "team"}, routes) for _run in range(2)]
     assert [run.result["changed"] for run in runs] == [True, True]
     assert [len(run.fake.writes()) for run in runs] == [1, 1]
 

@@ -219,10 +219,10 @@ def test_forked_workers_of_one_run_issue_one_credential(tmp_path: Path) -> None:
     counter = tmp_path / "issued"
     barrier = context.Barrier(4)
     out = context.Queue()
-    workers = [context.Process(target=_worker, args=(str(tmp_path), str(counter), barrier, out)) for _ in range(4)]
+    workers = [context.Process(target=_worker, args=(str(tmp_path), str(counter), barrier, out)) for _n in range(4)]
     for worker in workers:
         worker.start()
-    keys = [out.get(timeout=30) for _ in workers]
+    keys = [out.get(timeout=30) for _each in workers]
     for worker in workers:
         worker.join(10)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
