@@ -303,8 +303,9 @@ def test_vault_warnings_name_the_role(run_module: Runner) -> None:
     routes[("POST", f"{MOUNT}/role/sts")] = answer(None) | {"warnings": [warning]}
     run = run_roles(run_module, [{"name": "sts", "role_arn": ROLE_ARN, "ttl": "1h"}], routes)
     assert run.result["changed"] is True
-    assert len(run.result["warnings"]) == 1
-    assert f"Vault (role sts): {warning}" in json.dumps(run.result["warnings"])
+    # ansible-core 2.21 reports warnings as structured events, 2.19 as strings (and 2.19 keeps the warnings of
+    # earlier in-process runs: count this one only)
+    assert json.dumps(run.result["warnings"]).count(f"Vault (role sts): {warning}") == 1
 
 
 def test_a_kv_mount_is_refused_before_the_list(run_module: Runner) -> None:
