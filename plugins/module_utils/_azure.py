@@ -4,7 +4,8 @@
 
 # This file is private to this collection: its API may change without notice.
 
-"""The Azure secrets engine (vault-plugin-secrets-azure 0.20): field specs, the engine's rewrites, paths.
+"""The Azure secrets engine (vault-plugin-secrets-azure 0.20): its resource descriptors (``AZURE_CONFIG``,
+``AZURE_ROLE``, converged by the driver), validation, wire format, the engine's rewrites, and credentials.
 
 No Ansible imports: this runs inside modules and controller-side plugins alike.
 
