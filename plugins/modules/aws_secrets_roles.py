@@ -13,7 +13,7 @@ description:
   - Converges every role in O(roles) in one module process and one HTTP session, as
     M(vaultops.cloud.aws_secrets_role) would one by one, and with O(purge=true) deletes the roles the list
     does not name.
-  - Requests: one mount check, one list of the engine's roles, one read per listed role that exists, and one
+  - It sends one mount check, one list of the engine's roles, one read per listed role that exists, and one
     write or delete per change. A converge that changes nothing costs the number of roles plus two requests.
   - Every item is checked before the first request; a bad item fails the task naming it (for example
     C(roles[3].credential_type)) and nothing is written.
