@@ -299,3 +299,27 @@ def test_check_mode_issues_as_usual(lookup: t.Callable[..., Lookup], vault_json:
     [creds] = kit.run(["deploy"], {"ansible_check_mode": True})
     assert creds["access_key"] == "AKIAIOSFODNN7EXAMPLE"
     assert [c.path for c in kit.fake.calls] == ["aws/creds/deploy"]
+
+
+# --- the documented options ------------------------------------------------------------------------------------
+
+
+def test_defaults_and_environment_of_the_shared_fragment(plugin_loader: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The options come from the vaultops.cloud.creds doc fragment (and its PLUGINS part for the environment)."""
+    monkeypatch.setenv("VAULTOPS_CLOUD_STS_ENDPOINT", "http://sts.local:5000")
+    plugin = lookup_loader.get("vaultops.cloud.creds")
+    plugin.set_options(var_options={}, direct={})
+    assert {
+        name: plugin.get_option(name)
+        for name in ("engine", "kind", "source", "secret_type", "wait_until_valid", "wait_region", "cache")
+    } == {
+        "engine": "aws",
+        "kind": "creds",
+        "source": "roleset",
+        "secret_type": "access_token",
+        "wait_until_valid": False,
+        "wait_region": "us-east-1",
+        "cache": True,
+    }
+    assert (plugin.get_option("wait_successes"), plugin.get_option("wait_timeout")) == (3, 60)
+    assert plugin.get_option("wait_sts_endpoint") == "http://sts.local:5000"
