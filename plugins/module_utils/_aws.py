@@ -257,6 +257,8 @@ def _role_payload(desired: dict[str, t.Any], _current: t.Mapping[str, t.Any] | N
 
 
 def _check_static_role(desired: dict[str, t.Any]) -> None:
+    if not desired.get("username"):
+        raise ValidationError("username", "is required when state=present (the IAM user whose key Vault rotates)")
     period = desired.get("rotation_period")
     if period is not None and duration_to_seconds(period, "rotation_period") < 60:
         raise ValidationError(

@@ -463,8 +463,19 @@ class Driver:
         return result
 
     def info(self, names: t.Iterable[str] | None = None) -> dict[str, dict[str, t.Any]]:
-        """The named resources (default: every listed one) as the driver compares them, secrets left out."""
-        wanted = sorted(self.list()) if names is None else [self.name(n) for n in names]
+        """The named resources (default: every listed one) as the driver compares them, secrets left out.
+
+        A given name that this path's own rule refuses cannot exist here and is left out (the one name rule
+        for every path, :data:`~._vault.NAME`, is checked by the caller before any request)."""
+        if names is None:
+            wanted = sorted(self.list())
+        else:
+            wanted = []
+            for name in names:
+                try:
+                    wanted.append(self.name(name))
+                except ValidationError:
+                    continue
         records: dict[str, dict[str, t.Any]] = {}
         for name in wanted:
             record = self.read(name)

@@ -16,7 +16,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError
 from ._driver import Converged, Desired, Driver, Outcome, Resource
-from ._vault import check_mount_type
+from ._vault import NAME, check_mount_type, mount_path
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "url": {"type": "str", "aliases": ["vault_addr"]},
@@ -139,18 +139,23 @@ class VaultModule(AnsibleModule):
     def engine_info(self, configs: t.Mapping[str, Resource], collections: t.Mapping[str, Resource]) -> t.NoReturn:
         """The body of an engine's ``*_info`` module: each configuration (write-only fields are never returned
         by Vault, so never here) and each named resource of every collection, read through the descriptors."""
-        mount = self.params["mount_point"]
+        mount = mount_path(self.params["mount_point"], "mount_point")
         wanted = self.params.get("only") or [*configs, *collections]
+        names = self.params.get("names")
+        for index, name in enumerate(names or []):
+            NAME.check(name, f"names[{index}]")  # before any request
         result: dict[str, t.Any] = {"changed": False}
-        for key, resource in configs.items():
-            if key in wanted:
-                driver = self.driver(resource, mount)
+        checked = False  # one mount check for every part
+        for key, resource in {**configs, **collections}.items():
+            if key not in wanted:
+                continue
+            driver = Driver(self.client, resource, mount, check_mode=self.check_mode, mount_checked=checked)
+            if key in configs:
                 record = driver.read()
                 result[key] = driver.comparable(record) if record is not None else None
-        for key, resource in collections.items():
-            if key in wanted:
-                driver = self.driver(resource, mount)
-                result[key] = driver.info(self.params.get("names"))
+            else:
+                result[key] = driver.info(names)
+            checked = True
         self.exit_json(**result)
 
     def converge_list(self, resource: Resource, options: t.Mapping[str, dict[str, t.Any]], key: str) -> t.NoReturn:

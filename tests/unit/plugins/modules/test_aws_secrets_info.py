@@ -100,7 +100,7 @@ def test_an_unconfigured_engine(run_module: Runner) -> None:
 
 @pytest.mark.parametrize(
     ("args", "field"),
-    [({"names": ["a/b"]}, "name"), ({"mount_point": "sys"}, "mount_point")],
+    [({"names": ["a/b"]}, "names[0]"), ({"mount_point": "sys"}, "mount_point")],
     ids=["path-in-name", "sys"],
 )
 def test_bad_input_fails_before_any_request(run_module: Runner, args: dict[str, t.Any], field: str) -> None:

@@ -148,3 +148,11 @@ def test_a_bad_item_fails_before_any_request(run_module: Runner, roles: list[t.A
     assert run.result["field"] == field
     assert run.result["msg"].startswith(f"invalid value for {field}: ")
     assert run.fake.adapter.calls == []
+
+
+def test_an_item_without_username_fails_like_the_single_module(run_module: t.Any) -> None:
+    run = run_module(aws_secrets_static_roles.main, {"static_roles": [{"name": "ci-bot", "rotation_period": "1h"}]})
+    assert run.result["failed"] is True
+    assert run.result["field"] == "static_roles[0].username"
+    assert "is required when state=present" in run.result["msg"]
+    assert run.fake.adapter.calls == []

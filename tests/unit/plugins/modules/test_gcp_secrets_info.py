@@ -122,7 +122,6 @@ def test_requests(run_module: Runner) -> None:
         PROBE,
         ("LIST", "gcp/rolesets"),
         ("GET", "gcp/roleset/reader"),
-        PROBE,
         ("LIST", "gcp/impersonated-accounts"),
         ("GET", "gcp/impersonated-account/deploy"),
     ]
@@ -132,7 +131,7 @@ def test_requests(run_module: Runner) -> None:
     ("args", "text"),
     [
         ({"only": ["roles"]}, "value of only must be one or more of"),
-        ({"only": ["static_accounts"], "names": ["../config"]}, "is not a valid name"),
+        ({"only": ["static_accounts"], "names": ["../config"]}, "names[0]: must not contain '/'"),
         ({"mount_point": "sys"}, "sys/ is reserved"),
     ],
 )
@@ -141,3 +140,12 @@ def test_refused_before_any_request(run_module: Runner, args: dict[str, t.Any], 
     assert run.result["failed"] is True
     assert text in run.result["msg"]
     assert run.fake.adapter.calls == []
+
+
+def test_a_name_another_collection_refuses_is_left_out_of_it(run_module: Runner) -> None:
+    """Upper case is refused by the roleset rule only: the name is read where it can exist, not an error."""
+    run = run_module(gcp_secrets_info.main, {"only": ["rolesets", "static_accounts"], "names": ["Deploy"]}, ROUTES)
+    assert run.result.get("failed") is not True, run.result
+    assert run.result["rolesets"] == {}
+    assert ("GET", "gcp/roleset/Deploy") not in [(c.method, c.path) for c in run.fake.adapter.calls]
+    assert ("GET", "gcp/static-account/Deploy") in [(c.method, c.path) for c in run.fake.adapter.calls]
