@@ -72,7 +72,7 @@ updated:
   elements: str
   sample: [deploy]
 deleted:
-  description: Names of the roles deleted, by O(roles[].state=absent) or by O(purge).
+  description: Names of the roles deleted, by C(state=absent) in O(roles) or by O(purge).
   returned: always
   type: list
   elements: str

@@ -66,7 +66,7 @@ updated:
   elements: str
   sample: [ci-bot]
 deleted:
-  description: Names of the roles deleted, by O(static_roles[].state=absent) or by O(purge).
+  description: Names of the roles deleted, by C(state=absent) in O(static_roles) or by O(purge).
   returned: always
   type: list
   elements: str
