@@ -174,3 +174,16 @@ class VaultModule(AnsibleModule):
             self.fail_json(msg=f"invalid value for {exc.field}: {exc.reason}", field=exc.field)
         except VaultOpsError as exc:
             self.fail_json(msg=str(exc), path=exc.path, status=exc.status, changed=exc.changed)
+
+
+def run_bulk(resource: Resource, item_options: t.Mapping[str, dict[str, t.Any]], key: str) -> None:
+    """The ``main()`` of every bulk module: a list ``key`` of ``resource`` items at ``mount_point``, and ``purge``."""
+    module = VaultModule(
+        argument_spec=argument_spec(
+            mount_point=dict(type="str", default=resource.engine),
+            purge=dict(type="bool", default=False),
+            **{key: dict(type="list", elements="dict", required=True)},
+        ),
+        supports_check_mode=True,
+    )
+    module.run(lambda m: m.converge_list(resource, item_options, key))

@@ -121,19 +121,11 @@ roles:
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_ROLE, ALICLOUD_ROLE_OPTIONS
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="alicloud"),
-            roles=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(ALICLOUD_ROLE, ALICLOUD_ROLE_OPTIONS, "roles"))
+    run_bulk(ALICLOUD_ROLE, ALICLOUD_ROLE_OPTIONS, "roles")
 
 
 if __name__ == "__main__":

@@ -94,19 +94,11 @@ roles:
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_ROLE, AWS_ROLE_OPTIONS
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="aws"),
-            roles=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(AWS_ROLE, AWS_ROLE_OPTIONS, "roles"))
+    run_bulk(AWS_ROLE, AWS_ROLE_OPTIONS, "roles")
 
 
 if __name__ == "__main__":

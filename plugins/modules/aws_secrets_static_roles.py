@@ -89,19 +89,11 @@ static_roles:
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_STATIC_ROLE, AWS_STATIC_ROLE_OPTIONS
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="aws"),
-            static_roles=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(AWS_STATIC_ROLE, AWS_STATIC_ROLE_OPTIONS, "static_roles"))
+    run_bulk(AWS_STATIC_ROLE, AWS_STATIC_ROLE_OPTIONS, "static_roles")
 
 
 if __name__ == "__main__":

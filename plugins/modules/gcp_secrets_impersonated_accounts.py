@@ -99,19 +99,11 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (
     GCP_IMPERSONATED_ACCOUNT,
     GCP_IMPERSONATED_OPTIONS,
 )
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="gcp"),
-            impersonated_accounts=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(GCP_IMPERSONATED_ACCOUNT, GCP_IMPERSONATED_OPTIONS, "impersonated_accounts"))
+    run_bulk(GCP_IMPERSONATED_ACCOUNT, GCP_IMPERSONATED_OPTIONS, "impersonated_accounts")
 
 
 if __name__ == "__main__":

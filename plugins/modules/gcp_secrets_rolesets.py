@@ -109,19 +109,11 @@ rolesets:
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_ROLESET, GCP_ROLESET_OPTIONS
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="gcp"),
-            rolesets=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(GCP_ROLESET, GCP_ROLESET_OPTIONS, "rolesets"))
+    run_bulk(GCP_ROLESET, GCP_ROLESET_OPTIONS, "rolesets")
 
 
 if __name__ == "__main__":

@@ -103,19 +103,11 @@ static_accounts:
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import run_bulk
 
 
 def main() -> None:
-    module = VaultModule(
-        argument_spec=argument_spec(
-            mount_point=dict(type="str", default="gcp"),
-            static_accounts=dict(type="list", elements="dict", required=True),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda m: m.converge_list(GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS, "static_accounts"))
+    run_bulk(GCP_STATIC_ACCOUNT, GCP_STATIC_ACCOUNT_OPTIONS, "static_accounts")
 
 
 if __name__ == "__main__":
