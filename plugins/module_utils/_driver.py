@@ -457,9 +457,7 @@ class Driver:
             result.outcomes.append(self.converge(want, current))
         if purge:
             for name in sorted(existing - seen):
-                result.outcomes.append(
-                    self.converge(Desired(name=name, state="absent"), self.client.read(self.path(name)))
-                )
+                result.outcomes.append(self.converge(Desired(name=name, state="absent"), self.read(name)))
         return result
 
     def info(self, names: t.Iterable[str] | None = None) -> dict[str, dict[str, t.Any]]:

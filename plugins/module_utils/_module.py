@@ -16,7 +16,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError
 from ._driver import Converged, Desired, Driver, Outcome, Resource
-from ._vault import NAME, check_mount_type, mount_path
+from ._vault import NAME, mount_path
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "url": {"type": "str", "aliases": ["vault_addr"]},
@@ -95,11 +95,6 @@ class VaultModule(AnsibleModule):
 
     def driver(self, resource: Resource, mount_point: str) -> Driver:
         return Driver(self.client, resource, mount_point, check_mode=self.check_mode)
-
-    def mounted(self, mount: str, engine: str) -> VaultClient:
-        """The client, once the mount is known not to be another kind of engine."""
-        check_mount_type(self.client, mount, engine)
-        return self.client
 
     def _report_retries(self) -> None:
         client = getattr(self, "_client", None)  # fail_json may come from AnsibleModule.__init__

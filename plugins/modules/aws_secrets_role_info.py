@@ -68,10 +68,15 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._module import Vaul
 def body(module: VaultModule) -> None:
     params = module.params
     driver = module.driver(AWS_ROLE, params["mount_point"])
-    names = driver.list() if not params["name"] else [n for n in [params["name"]] if driver.read(n) is not None]
+    if params["name"]:
+        roles = driver.info([driver.name(params["name"])])  # one read: whether it exists, and what it is
+        names = sorted(roles)
+    else:
+        names = driver.list()
+        roles = None if params["names_only"] else driver.info(names)
     result: dict[str, t.Any] = {"changed": False, "names": names}
     if not params["names_only"]:
-        result["roles"] = driver.info(names)
+        result["roles"] = roles
     module.exit_json(**result)
 
 

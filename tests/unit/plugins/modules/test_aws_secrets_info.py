@@ -137,6 +137,7 @@ def test_role_info_one_role(run_module: Runner, engine: dict[t.Any, t.Any], name
     assert run.result["roles"] == dict.fromkeys(names, DEPLOY)
     assert requests(run)[0] == ("GET", f"aws/roles/{name}")
     assert ("LIST", "aws/roles") not in requests(run)
+    assert requests(run) == [("GET", f"aws/roles/{name}")]  # one read says both whether it exists and what it is
 
 
 def test_role_info_of_an_empty_mount(run_module: Runner) -> None:
