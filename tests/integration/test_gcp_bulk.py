@@ -93,9 +93,20 @@ def listed(vault: hvac.Client, mount: str, what: str) -> list[str]:
 
 
 def stored(vault: hvac.Client, mount: str) -> dict[str, dict[str, dict[str, t.Any]]]:
-    """Every roleset and account as the engine returns it, by kind and name."""
+    """Every roleset and account as the engine returns it, by kind and name.
+
+    The engine keeps each resource's roles as a set and answers them in map order, which varies
+    from read to read; they are sorted here so that two reads of the same record compare equal.
+    """
+
+    def record(path: str) -> dict[str, t.Any]:
+        data = vault.read(path)["data"]
+        if isinstance(data.get("bindings"), dict):
+            data["bindings"] = {resource: sorted(roles) for resource, roles in data["bindings"].items()}
+        return data
+
     return {
-        one: {name: vault.read(f"{mount}/{one}/{name}")["data"] for name in listed(vault, mount, many)}
+        one: {name: record(f"{mount}/{one}/{name}") for name in listed(vault, mount, many)}
         for one, many in (v[1:] for v in KINDS.values())
     }
 
