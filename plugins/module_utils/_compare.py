@@ -39,7 +39,11 @@ def duration_to_seconds(value: t.Any, field: str = "duration") -> int:
         return 0
     if isinstance(value, bool):
         raise ValidationError(field, f"expected a duration, got a boolean {value!r}")
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(field, f"{value!r} is not a whole number of seconds (give 90, 90s or 1h30m)")
+        seconds = int(value)
+    elif isinstance(value, int):
         seconds = int(value)
     else:
         text = str(value).strip()
@@ -55,7 +59,10 @@ def duration_to_seconds(value: t.Any, field: str = "duration") -> int:
                 raise ValidationError(
                     field, f"{value!r} is not a duration (use seconds or a form like 90s, 15m, 1h30m)"
                 )
-            seconds = round(sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
+            total = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+            seconds = round(total)
+            if abs(total - seconds) > 1e-6:
+                raise ValidationError(field, f"{value!r} is not a whole number of seconds (Vault would truncate it)")
     if seconds < 0:
         raise ValidationError(field, f"must not be negative, got {value!r}")
     return seconds

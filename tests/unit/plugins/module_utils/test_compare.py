@@ -45,7 +45,7 @@ SPEC = {
         ("0", 0),
         ("0s", 0),
         (90, 90),
-        (7.9, 7),
+        (7.0, 7),
         ("90", 90),
         (" 90 ", 90),
         ("", 0),
@@ -57,9 +57,7 @@ SPEC = {
         ("1d", 86400),
         ("2d12h", 216000),
         ("1.5h", 5400),
-        ("500ms", 0),
-        ("1400ms", 1),
-        ("1600ms", 2),
+        ("2000ms", 2),
     ],
 )
 def test_duration_to_seconds(value: t.Any, seconds: int) -> None:
@@ -78,6 +76,13 @@ def test_duration_to_seconds(value: t.Any, seconds: int) -> None:
         ("h", "is not a duration"),
         (True, "boolean"),
         (False, "boolean"),
+        # issue 7: a TTL that is not a whole number of seconds is refused, never truncated
+        (7.9, "is not a whole number of seconds"),
+        (1.5, "is not a whole number of seconds"),
+        ("1.5", "is not a duration"),
+        ("500ms", "is not a whole number of seconds"),
+        ("1400ms", "is not a whole number of seconds"),
+        ("1600ms", "is not a whole number of seconds"),
     ],
 )
 def test_duration_to_seconds_refuses(value: t.Any, reason: str) -> None:
