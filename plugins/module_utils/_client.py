@@ -13,9 +13,12 @@ hvac is imported lazily; callers check :data:`HVAC_IMPORT_ERROR`.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import os
 import time
 import typing as t
+import urllib.parse
 from dataclasses import dataclass, field
 
 try:
@@ -82,6 +85,25 @@ class VaultSealedError(VaultOpsError):
     def __init__(self, message: str, *, path: str | None = None, status: int | None = 503) -> None:
         super().__init__(message, path=path, status=status)
         self.retryable = True
+
+
+class VaultCredentialLost(VaultOpsError):
+    """A request that mints a credential reached Vault, but its answer was lost (a reset, a timeout, a 5xx, an
+    answer that is not Vault's): Vault may have issued a credential that nobody holds. Never tried again."""
+
+    def __init__(self, cause: VaultOpsError, *, path: str, role: str, sent_at: str) -> None:
+        super().__init__(
+            f"a credential may have been issued for role {role!r} at {sent_at} but its answer was lost "
+            f"({cause.message}); it is not requested again: check the leases under {path} and revoke what "
+            "nobody holds",
+            path=path,
+            status=cause.status,
+        )
+        self.role = role
+        self.sent_at = sent_at
+        # what ended the request (a reset, a timeout, a 5xx): as it would have been raised for a read
+        self.cause = cause
+        self.retryable = False
 
 
 class VaultPermissionError(VaultOpsError):
@@ -244,6 +266,18 @@ class VaultClient:
                 proxies=options.proxies,
             )
         self.hvac = hvac_client
+        # the headers of the last answer (Retry-After): hvac's exceptions do not carry them, its session does
+        self._last_headers: t.Mapping[str, str] = {}
+        # when the last request was sent (UTC, ISO 8601), for the error of a mint whose answer was lost
+        self._sent_at = ""
+        session = getattr(getattr(hvac_client, "adapter", None), "session", None)
+        hooks = getattr(session, "hooks", None)
+        if isinstance(hooks, dict):
+            hooks.setdefault("response", []).append(self._remember_answer)
+
+    def _remember_answer(self, response: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        """A ``requests`` response hook: keep the headers of the answer for :func:`retry_after`."""
+        self._last_headers = getattr(response, "headers", None) or {}
 
     @property
     def url(self) -> str:
@@ -321,9 +355,21 @@ class VaultClient:
     def delete(self, path: str) -> bool:
         return self._call("DELETE", path, None, retry=True, missing_ok=True) is not None
 
-    def issue(self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "GET") -> dict[str, t.Any]:
-        """A request that mints a credential: the whole response; retried only if Vault cannot have acted."""
-        response = self._call(method, path, data, retry="unprocessed")
+    def issue(
+        self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "GET", role: str | None = None
+    ) -> dict[str, t.Any]:
+        """A request that mints a credential: the whole response; retried only if Vault cannot have acted.
+
+        When the request reached Vault and its answer was lost, :class:`VaultCredentialLost` names the role
+        (``role``, else taken from ``path``) and the time it was sent."""
+        try:
+            response = self._call(method, path, data, retry="unprocessed")
+        except VaultOpsError as exc:
+            if not may_have_acted(exc):
+                raise
+            raise VaultCredentialLost(
+                exc, path=path.strip("/"), role=role or role_of(path), sent_at=self._sent_at
+            ) from None
         if not response:
             raise VaultOpsError("Vault returned no credential", path=path)
         return response
@@ -388,6 +434,15 @@ class VaultClient:
     def _request(
         self, method: str, path: str, data: dict[str, t.Any] | None, missing_ok: bool
     ) -> dict[str, t.Any] | None:
+        self._last_headers = {}
+        self._sent_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return self._send(method, path, data, missing_ok)
+        except VaultOpsError as exc:
+            exc.retry_after = retry_after(self._last_headers)
+            raise
+
+    def _send(self, method: str, path: str, data: dict[str, t.Any] | None, missing_ok: bool) -> dict[str, t.Any] | None:
         url = f"/v1/{path}"
         kwargs: dict[str, t.Any] = {}
         if data is not None and method not in ("GET", "LIST", "DELETE"):
@@ -497,6 +552,42 @@ def never_sent(exc: BaseException) -> bool:
     if any(word in text for word in ("connection aborted", "reset by peer", "remotedisconnected", "broken pipe")):
         return False
     return any(word in text for word in _NEVER_SENT)
+
+
+def may_have_acted(exc: VaultOpsError) -> bool:
+    """Whether Vault may have carried out a request that ended in ``exc``: it was sent and no definite answer
+    came back (a reset, a timeout, any 5xx but a sealed node or a standby without a leader, an answer that is
+    not Vault's). A 4xx is Vault's (or a proxy's) answer that it did nothing."""
+    if exc.refused or isinstance(exc, VaultSealedError):
+        return False
+    if isinstance(exc, VaultConnectionError) or exc.status is None:
+        return True
+    return exc.status >= 500 or exc.status < 400
+
+
+def role_of(path: str) -> str:
+    """The role a credential path names: its last segment, or the one before ``key``/``token`` (GCP)."""
+    parts = [urllib.parse.unquote(part) for part in path.strip("/").split("/") if part]
+    if len(parts) >= 2 and parts[-1] in ("key", "token"):
+        return parts[-2]
+    return parts[-1] if parts else path
+
+
+def retry_after(headers: t.Mapping[str, str]) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (delta seconds or an HTTP date), ``None`` without one."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max((when - datetime.datetime.now(datetime.timezone.utc)).total_seconds(), 0.0)
 
 
 def _says_sealed(exc: Exception) -> bool:

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import re
 import typing as t
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,11 +20,13 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     ConnectionOptions,
     VaultClient,
     VaultConnectionError,
+    VaultCredentialLost,
     VaultInvalidRequest,
     VaultOpsError,
     VaultPermissionError,
     VaultSealedError,
     env_value,
+    retry_after,
     to_bool,
 )
 
@@ -886,10 +891,18 @@ def test_issue_and_action_are_not_retried_when_vault_may_have_acted(
     operation: t.Callable[[VaultClient], t.Any],
 ) -> None:
     kit = make_client({(method, path): [error, {"data": {"never": "reached"}}]}, retries=3)
-    with pytest.raises(cls) as exc_info:
+    with pytest.raises(VaultOpsError) as exc_info:
         operation(kit.client)
-    assert exc_info.value.__class__.__name__ == cls.__name__
-    assert exc_info.value.refused is False
+    seen = exc_info.value
+    # a mint whose answer was lost says so (test_a_lost_mint_names_the_role_and_the_time); the cause is kept
+    # Vault's definite answers (it did nothing) are not lost mints: 400, 403 and 429
+    answered = ("rate limited", "permission denied", "invalid request")
+    lost = path.startswith(("aws/creds/", "aws/sts/")) and not any(word in str(error) for word in answered)
+    assert isinstance(seen, VaultCredentialLost) is lost
+    if lost:
+        seen = t.cast("VaultCredentialLost", seen).cause
+    assert seen.__class__.__name__ == cls.__name__
+    assert seen.refused is False
     assert [(c.method, c.path) for c in kit.fake.calls] == [(method, path)]
     assert kit.sleeps == []
 
@@ -939,9 +952,9 @@ def test_issue_after_502_or_read_timeout_is_one_request(
     make_client: t.Callable[..., t.Any], vault_json: t.Any, error: Exception
 ) -> None:
     kit = make_client({("GET", "aws/creds/deploy"): [error, vault_json("aws_creds_iam_user")]}, retries=3)
-    with pytest.raises(VaultOpsError) as exc_info:
+    with pytest.raises(VaultCredentialLost) as exc_info:
         kit.client.issue("aws/creds/deploy")
-    assert exc_info.value.retryable is True, "a read would retry it; issue() must not"
+    assert exc_info.value.cause.retryable is True, "a read would retry it; issue() must not"
     assert len(kit.fake.calls) == 1
     assert kit.sleeps == []
 
@@ -1080,8 +1093,9 @@ def test_a_mint_is_tried_again_only_when_it_was_never_sent(
     answer = vault_json("aws_creds_iam_user")
     kit = make_client({("GET", "aws/creds/deploy"): [error, answer]}, retries=3)
     if sent:
-        with pytest.raises(VaultConnectionError) as caught:
+        with pytest.raises(VaultCredentialLost) as caught:
             kit.client.issue("aws/creds/deploy")
+        assert isinstance(caught.value.cause, VaultConnectionError)
         assert caught.value.refused is False
         assert len(kit.fake.calls) == 1
     else:
@@ -1141,3 +1155,113 @@ def test_several_addresses_move_on_from_a_refusing_node(make_client: t.Callable[
 def test_bad_addresses_are_refused(url: str) -> None:
     with pytest.raises(VaultOpsError, match=r"url|no Vault address"):
         ConnectionOptions.from_getter(getter({"url": url}))
+
+
+# --- a mint whose answer was lost; Retry-After ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("aws/creds/deploy", "deploy"),
+        ("aws/sts/deploy", "deploy"),
+        ("cloud/gcp/roleset/ci%20x/key", "ci x"),
+        ("gcp/impersonated-account/ci/token", "ci"),
+    ],
+)
+def test_a_lost_mint_names_the_role_and_the_time(make_client: t.Callable[..., t.Any], path: str, role: str) -> None:
+    reset = requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'reset by peer'))")
+    kit = make_client({("GET", path): [reset, {"data": {"access_key": "A"}}]}, retries=3)
+    with pytest.raises(VaultCredentialLost) as caught:
+        kit.client.issue(path)
+    text = str(caught.value)
+    assert re.search(
+        rf"a credential may have been issued for role '{re.escape(role)}' at \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text
+    ), text
+    assert "it is not requested again" in text
+    assert f"(path: {path})" in text
+    assert "reset by peer" in text
+    assert (caught.value.role, caught.value.retryable) == (role, False)
+    assert len(kit.fake.calls) == 1
+
+
+def test_a_lost_mint_takes_the_role_it_is_given(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({("GET", "aws/creds/x"): http_error(503, "overloaded")})
+    with pytest.raises(VaultCredentialLost, match=r"for role 'named' at .*overloaded"):
+        kit.client.issue("aws/creds/x", role="named")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(http_error(503, "Vault is sealed"), id="sealed"),
+        pytest.param(_urllib3_refused(), id="refused"),
+        pytest.param(http_error(400, "unknown role"), id="400"),
+        pytest.param(http_error(403, "permission denied"), id="403"),
+    ],
+)
+def test_a_mint_vault_did_not_act_on_is_not_lost(make_client: t.Callable[..., t.Any], error: Exception) -> None:
+    kit = make_client({("GET", "aws/creds/deploy"): error}, retries=0)
+    with pytest.raises(VaultOpsError) as caught:
+        kit.client.issue("aws/creds/deploy")
+    assert not isinstance(caught.value, VaultCredentialLost)
+    assert "may have been issued" not in str(caught.value)
+
+
+class HookedAdapter:
+    """An adapter with a ``requests`` session's response hooks, as hvac's: each answer passes the hooks first."""
+
+    def __init__(self, answers: list[tuple[int, dict[str, str], t.Any]]) -> None:
+        self.session = SimpleNamespace(hooks={"response": []})
+        self.answers = answers
+        self.calls = 0
+
+    def request(self, method: str, url: str, **kwargs: t.Any) -> t.Any:
+        status, headers, outcome = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        for hook in self.session.hooks["response"]:
+            hook(SimpleNamespace(status_code=status, headers=headers))
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+@pytest.mark.parametrize(
+    ("headers", "first_sleep"),
+    [
+        pytest.param({"Retry-After": "7"}, 7.0, id="seconds"),
+        pytest.param({"retry-after": "120"}, 30.0, id="capped"),
+        pytest.param({"Retry-After": "0"}, 0.5, id="no-less-than-the-backoff"),
+        pytest.param({}, 0.5, id="none"),
+        pytest.param({"Retry-After": "soon"}, 0.5, id="unreadable"),
+    ],
+)
+def test_retry_after_is_honoured(headers: dict[str, str], first_sleep: float) -> None:
+    adapter = HookedAdapter([(429, headers, http_error(429, "rate limited")), (200, {}, {"data": {"a": 1}})])
+    sleeps: list[float] = []
+    fake = SimpleNamespace(adapter=adapter, token=None)
+    client = VaultClient(
+        ConnectionOptions(url=URL, token="t", retries=3, retry_window=60), hvac_client=fake, sleep=sleeps.append
+    )
+    assert client.read(ROLE_PATH) == {"a": 1}
+    assert sleeps == [first_sleep]
+    assert adapter.calls == 2
+
+
+def test_retry_after_as_a_date_and_beyond_the_window() -> None:
+    later = email.utils.format_datetime(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=20))
+    assert 18 <= (retry_after({"Retry-After": later}) or 0) <= 20
+    assert retry_after({"Retry-After": "Mon, 01 Jan 2001 00:00:00 GMT"}) == 0.0
+    assert retry_after({}) is None
+    adapter = HookedAdapter([(503, {"Retry-After": "20"}, http_error(503, "overloaded"))])
+    sleeps: list[float] = []
+    client = VaultClient(
+        ConnectionOptions(url=URL, token="t", retries=3, retry_window=10),
+        hvac_client=SimpleNamespace(adapter=adapter, token=None),
+        sleep=sleeps.append,
+    )
+    with pytest.raises(VaultOpsError) as caught:
+        client.read(ROLE_PATH)
+    assert caught.value.retry_after == 20.0
+    assert sleeps == [], "a wait past the retry window ends the retries at once"
+    assert adapter.calls == 1
