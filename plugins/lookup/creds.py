@@ -33,10 +33,32 @@ options:
   cache:
     description:
       - Return the same credential for the same request within one C(ansible-playbook) run.
-      - The cache is a folder under C(~/.ansible/tmp) readable only by the user, removed by the next run once this one
-        has ended; entries expire with their lease.
+      - The cache is a folder under C(~/.ansible/tmp/vaultops-creds) (or C($VAULTOPS_CREDS_CACHE_DIR)) readable only
+        by the user. The callback P(vaultops.cloud.run_end#callback), enabled in C(ansible.cfg), removes it when the
+        run ends (also after a failed task or Ctrl-C) and drops a credential from it as soon as
+        M(vaultops.cloud.lease) revokes its lease. The folder of a run that was killed (SIGKILL, SIGTERM) is removed
+        when the next run starts. Without the callback, the folder stays until the next run's first lookup removes it.
+      - An entry is never returned after 90% of its lease duration has passed.
     type: bool
     default: true
+  revoke_at_end:
+    description:
+      - Revoke the leases of the credentials this lookup returns when the C(ansible-playbook) run ends, also after a
+        failed task or Ctrl-C (on AWS IAM user credentials, the engine deletes the IAM user).
+      - Needs the callback P(vaultops.cloud.run_end#callback) enabled in C(ansible.cfg), which revokes them with the
+        connection and login options of this lookup (kept in the cache folder until the run ends).
+      - A run killed with SIGKILL or SIGTERM revokes nothing; its credentials end with their lease.
+    type: bool
+    default: false
+  issue_in_check_mode:
+    description:
+      - In check mode (C(--check), seen through the variable C(ansible_check_mode)) the lookup issues nothing and
+        returns, for each term, a placeholder dict with C(check_mode=true), the credential's keys set to V(null),
+        C(lease_id=null) and C(lease_duration=0), so that tasks that reference its fields still template.
+      - Set V(true) to issue real credentials in check mode too.
+      - A task's own C(check_mode) keyword is not visible to a lookup; only the run's C(--check) is.
+    type: bool
+    default: false
 seealso:
   - module: vaultops.cloud.creds
   - module: vaultops.cloud.lease
@@ -46,7 +68,11 @@ seealso:
 author:
   - vaultops.cloud maintainers (@vaultops)
 notes:
-  - The lookup runs on the controller and knows nothing of check mode; it issues credentials in check mode too.
+  - "Enable the callback P(vaultops.cloud.run_end#callback) in C(ansible.cfg) (C(callbacks_enabled =
+    vaultops.cloud.run_end)): it removes the cache when the run ends, forgets revoked credentials and carries out
+    O(revoke_at_end)."
+  - "C(ANSIBLE_DEBUG=1) makes ansible-core log the arguments and results of every task, the credentials included,
+    whatever C(no_log) says. Never set it where secrets pass."
 """
 
 EXAMPLES = r"""
@@ -66,6 +92,11 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     sts_creds: >-
       {{ lookup('vaultops.cloud.creds', 'deploy-assumed', kind='sts', ttl='15m', wait_until_valid=true) }}
+  no_log: true
+
+- name: Credentials that are revoked when the run ends, also when a task fails (needs the run_end callback)
+  ansible.builtin.set_fact:
+    build_creds: "{{ lookup('vaultops.cloud.creds', 'deploy', revoke_at_end=true) }}"
   no_log: true
 
 - name: Give the credential back when done
@@ -90,8 +121,10 @@ _raw:
       expires_at: "2026-01-01T13:00:00Z"
 """
 
+import dataclasses
 import typing as t
 
+from ansible import context
 from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
 
@@ -107,6 +140,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._creds import (
     WaitOptions,
     check_request,
     issue_checked,
+    placeholder,
 )
 from ansible_collections.vaultops.cloud.plugins.plugin_utils._cache import RunCache
 
@@ -121,11 +155,15 @@ class LookupModule(LookupBase):
         try:
             options = ConnectionOptions.from_getter(self._option)
             wait = WaitOptions.from_getter(self.get_option)
-            cache = RunCache() if self.get_option("cache") else None
-            client: VaultClient | None = None
             requests = [CredsRequest.from_getter(str(term), self.get_option) for term in terms]
             for request in requests:  # every term is checked before the first request
                 check_request(request, wait)
+            if check_mode(variables) and not self.get_option("issue_in_check_mode"):
+                return [placeholder(request) for request in requests]
+            revoke_at_end = bool(self.get_option("revoke_at_end"))
+            run = RunCache() if self.get_option("cache") or revoke_at_end else None
+            cache = run if self.get_option("cache") else None
+            client: VaultClient | None = None
             results: list[dict[str, t.Any]] = []
             for request in requests:
 
@@ -135,10 +173,15 @@ class LookupModule(LookupBase):
                         client = VaultClient(options).login()
                     return issue_checked(client, request, wait)
 
-                if cache is None:
-                    results.append(fresh())
-                else:
-                    results.append(cache.get_or_issue(self._cache_identity(options, request), fresh))
+                identity = self._cache_identity(options, request)
+                creds = fresh() if cache is None else cache.get_or_issue(identity, fresh)
+                if run is not None and creds.get("lease_id"):
+                    run.register(
+                        creds["lease_id"],
+                        revoke_at_end=revoke_at_end,
+                        connection=dataclasses.asdict(options) if revoke_at_end else None,
+                    )
+                results.append(creds)
             return results
         except ValidationError as exc:
             raise AnsibleError(f"vaultops.cloud.creds: invalid value for {exc.field}: {exc.reason}") from None
@@ -164,3 +207,10 @@ class LookupModule(LookupBase):
             return self.get_option(name)
         except KeyError:
             return None
+
+
+def check_mode(variables: t.Mapping[str, t.Any] | None) -> bool:
+    """Whether the run is in check mode: the variable ``ansible_check_mode`` (set from ``--check``), else the CLI."""
+    if variables and "ansible_check_mode" in variables:
+        return bool(variables["ansible_check_mode"])
+    return bool(context.CLIARGS.get("check", False))

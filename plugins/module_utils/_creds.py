@@ -114,6 +114,24 @@ class CredsRequest:
         return identity
 
 
+# the keys of a credential per engine (and GCP secret type), besides the lease fields
+CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
+    "aws": ("access_key", "secret_key", "security_token"),
+    "gcp/access_token": ("token", "token_ttl", "expires_at_seconds"),
+    "gcp/service_account_key": ("private_key_data", "key_algorithm", "key_type"),
+    "azure": ("client_id", "client_secret"),
+    "alicloud": ("access_key", "secret_key", "security_token", "expiration"),
+}
+
+
+def placeholder(request: CredsRequest) -> dict[str, t.Any]:
+    """What check mode returns instead of a credential: its keys, all ``None``, and ``check_mode: True``."""
+    engine = f"gcp/{request.secret_type}" if request.engine == "gcp" else request.engine
+    creds: dict[str, t.Any] = dict.fromkeys(CREDENTIAL_KEYS[engine])
+    creds.update(lease_id=None, lease_duration=0, renewable=False, expires_at=None, check_mode=True)
+    return creds
+
+
 @dataclass
 class WaitOptions:
     """How ``wait_until_valid`` proves a credential (the ``wait_*`` options of the module and the lookup)."""

@@ -4,15 +4,29 @@
 
 # This file is private to this collection: its API may change without notice.
 
-"""A per-run credential cache for the creds lookup.
+"""The run's folder: the creds lookup's credential cache and the registry of the leases the run issued.
 
 Ansible templates a lookup in a forked worker for every host and every lazy
 re-evaluation of a variable; without a cache each one would mint a new IAM user.
 Workers share nothing in memory, so the cache is a folder private to the
 ``ansible-playbook`` process (mode 0700, files 0600), keyed by that process's
 PID and start time, locked with ``flock`` so that concurrent workers issue one
-credential between them. Entries expire with their lease; folders of runs that
-have ended are removed by the next run.
+credential between them.
+
+Who removes what (see also the callback ``vaultops.cloud.run_end``):
+
+- the callback, in the ``ansible-playbook`` process, calls :meth:`RunCache.finish`
+  when the run ends (normal end, failed hosts, Ctrl-C): it revokes the leases
+  registered with ``revoke_at_end`` and removes the run's folder;
+- every start (the callback's ``v2_playbook_on_start``, and every lookup call)
+  calls :meth:`RunCache.sweep`, which removes the folders of runs whose process
+  is gone (a run killed with SIGKILL or SIGTERM leaves its folder to the next run);
+- an entry is never served after its lease's end (less a margin), nor after
+  :meth:`RunCache.forget` dropped its lease (revoked through the collection).
+
+The registry (one file per lease, ``lease-*.json``) is the one place where the
+run's issued leases are known; :meth:`RunCache.finish` is the one place that acts
+on them at the end. A later action (renewal) adds a flag to the entry and a step there.
 """
 
 from __future__ import annotations
@@ -26,6 +40,16 @@ import os
 import shutil
 import time
 import typing as t
+
+ENV_BASE = "VAULTOPS_CREDS_CACHE_DIR"
+ENTRY_SUFFIX = ".json"
+LEASE_PREFIX = "lease-"
+REVOKED_PREFIX = "revoked-"
+
+
+def default_base() -> str:
+    """``$VAULTOPS_CREDS_CACHE_DIR``, or ``~/.ansible/tmp/vaultops-creds``."""
+    return os.environ.get(ENV_BASE) or os.path.join(os.path.expanduser("~"), ".ansible", "tmp", "vaultops-creds")
 
 
 def _start_time(pid: int) -> str:
@@ -48,33 +72,52 @@ def _alive(run: str) -> bool:
     try:
         pid = int(pid_text)
         os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
+    except (ValueError, OverflowError, ProcessLookupError):
         return False
     except PermissionError:
         return True
     return _start_time(pid) == started
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# revoke(connection, lease_id): revokes one lease; raises on failure
+Revoker = t.Callable[[t.Mapping[str, t.Any], str], None]
+
+
 class RunCache:
     def __init__(
         self, base: str | None = None, run: str | None = None, clock: t.Callable[[], float] = time.time
     ) -> None:
-        self.base = base or os.path.join(os.path.expanduser("~"), ".ansible", "tmp", "vaultops-creds")
+        self.base = base or default_base()
         self.run = run or run_id()
         self.clock = clock
         self.folder = os.path.join(self.base, self.run)
 
     @staticmethod
     def key(identity: t.Mapping[str, t.Any]) -> str:
-        return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        return _digest(json.dumps(identity, sort_keys=True, default=str))
+
+    def sweep(self) -> list[str]:
+        """Remove the folders of runs that have ended (their process is gone); the names removed."""
+        try:
+            names = os.listdir(self.base)
+        except OSError:
+            return []
+        removed = []
+        for name in names:
+            if name != self.run and not _alive(name):
+                shutil.rmtree(os.path.join(self.base, name), ignore_errors=True)
+                removed.append(name)
+        return removed
 
     def _prepare(self) -> None:
         os.makedirs(self.base, mode=0o700, exist_ok=True)
         os.makedirs(self.folder, mode=0o700, exist_ok=True)
         os.chmod(self.folder, 0o700)
-        for name in os.listdir(self.base):
-            if name != self.run and not _alive(name):
-                shutil.rmtree(os.path.join(self.base, name), ignore_errors=True)
+        self.sweep()
 
     def get_or_issue(
         self, identity: t.Mapping[str, t.Any], issue: t.Callable[[], dict[str, t.Any]]
@@ -82,21 +125,28 @@ class RunCache:
         """The cached credential for ``identity``, or a new one from ``issue`` (called once across workers)."""
         self._prepare()
         key = self.key(identity)
-        path = os.path.join(self.folder, f"{key}.json")
-        lock_path = os.path.join(self.folder, f"{key}.lock")
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        path = os.path.join(self.folder, f"{key}{ENTRY_SUFFIX}")
+        with self._locked(f"{key}.lock"):
             cached = self._load(path)
             if cached is not None:
                 return cached
             creds = issue()
             self._store(path, creds)
             return creds
+
+    @contextlib.contextmanager
+    def _locked(self, name: str) -> t.Iterator[None]:
+        fd = os.open(os.path.join(self.folder, name), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
         finally:
             with contextlib.suppress(OSError):
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+    def _revoked(self, lease_id: str) -> bool:
+        return os.path.exists(os.path.join(self.folder, f"{REVOKED_PREFIX}{_digest(lease_id)}"))
 
     def _load(self, path: str) -> dict[str, t.Any] | None:
         try:
@@ -107,16 +157,107 @@ class RunCache:
         expires = entry.get("_cached_until")
         if expires is not None and expires <= self.clock():
             return None
+        if entry.get("lease_id") and self._revoked(entry["lease_id"]):
+            return None
         entry.pop("_cached_until", None)
         return entry
+
+    def _write(self, path: str, data: t.Any) -> None:
+        tmp = f"{path}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
 
     def _store(self, path: str, creds: dict[str, t.Any]) -> None:
         duration = int(creds.get("lease_duration") or 0)
         entry = dict(creds)
         # keep a margin so that a cached credential is not handed out just before it expires
         entry["_cached_until"] = self.clock() + duration * 0.9 if duration else None
-        tmp = f"{path}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(entry, handle)
-        os.replace(tmp, path)
+        self._write(path, entry)
+
+    # --- the registry of the run's leases -------------------------------------------------------
+
+    def register(
+        self, lease_id: str, *, revoke_at_end: bool = False, connection: t.Mapping[str, t.Any] | None = None
+    ) -> None:
+        """Record a lease the run issued; with ``revoke_at_end``, ``connection`` is how to reach Vault then.
+
+        A lease registered twice keeps ``revoke_at_end`` once any registration asked for it.
+        """
+        if not lease_id:
+            return
+        self._prepare()
+        path = os.path.join(self.folder, f"{LEASE_PREFIX}{_digest(lease_id)}{ENTRY_SUFFIX}")
+        with self._locked("registry.lock"):
+            entry = self._read(path) or {"lease_id": lease_id, "revoke_at_end": False, "registered": self.clock()}
+            if revoke_at_end and not entry.get("revoke_at_end"):
+                entry.update(revoke_at_end=True, connection=dict(connection or {}))
+            self._write(path, entry)
+
+    @staticmethod
+    def _read(path: str) -> dict[str, t.Any] | None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def leases(self) -> list[dict[str, t.Any]]:
+        """The registered leases of this run, oldest first."""
+        try:
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            return []
+        entries = [self._read(os.path.join(self.folder, name)) for name in names if name.startswith(LEASE_PREFIX)]
+        found = [entry for entry in entries if entry and entry.get("lease_id")]
+        return sorted(found, key=lambda entry: entry.get("registered") or 0)
+
+    def forget(self, lease_ids: t.Iterable[str] = (), *, everything: bool = False) -> int:
+        """Drop cached credentials whose lease was revoked (every cached credential with ``everything``).
+
+        A dropped lease is marked so that no worker serves it again in this run. The number of entries dropped.
+        """
+        if not os.path.isdir(self.folder):
+            return 0
+        gone = {lease_id for lease_id in lease_ids if lease_id}
+        for lease_id in gone:
+            with open(os.path.join(self.folder, f"{REVOKED_PREFIX}{_digest(lease_id)}"), "w", encoding="utf-8"):
+                pass
+        dropped = 0
+        for name in os.listdir(self.folder):
+            if not name.endswith(ENTRY_SUFFIX) or name.startswith(LEASE_PREFIX):
+                continue
+            path = os.path.join(self.folder, name)
+            entry = self._read(path)
+            if entry is None:
+                continue
+            if everything or entry.get("lease_id") in gone:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                dropped += 1
+        for lease_id in gone:  # a revoked lease needs no revoke at the end
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.folder, f"{LEASE_PREFIX}{_digest(lease_id)}{ENTRY_SUFFIX}"))
+        return dropped
+
+    def finish(self, revoke: Revoker) -> list[str]:
+        """The end of the run: revoke the leases registered with ``revoke_at_end``, then remove the folder.
+
+        The folder goes even when a revoke fails; each failure is returned as a message (for a warning).
+        """
+        problems: list[str] = []
+        for entry in self.leases():
+            if not entry.get("revoke_at_end"):
+                continue
+            try:
+                revoke(entry.get("connection") or {}, entry["lease_id"])
+            except Exception as exc:  # every failure is reported, none stops the others
+                problems.append(f"revoke_at_end: revoking lease {entry['lease_id']} failed: {exc}")
+        self.remove()
+        return problems
+
+    def remove(self) -> None:
+        """Remove this run's folder (credentials, registry, locks)."""
+        shutil.rmtree(self.folder, ignore_errors=True)

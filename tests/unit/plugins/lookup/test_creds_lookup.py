@@ -7,6 +7,7 @@ tests/unit/conftest.py, with its run cache in a temporary folder."""
 
 from __future__ import annotations
 
+import json
 import sys
 import typing as t
 import warnings
@@ -293,12 +294,104 @@ def test_a_failed_issue_is_not_cached(lookup: t.Callable[..., Lookup], vault_jso
 # --- check mode ------------------------------------------------------------------------------------------------
 
 
-def test_check_mode_issues_as_usual(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
-    """A lookup knows nothing of check mode (documented): it issues in check mode too, once per run."""
+def test_check_mode_issues_nothing(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    """In check mode (ansible_check_mode from --check) no request at all; a placeholder per term."""
     kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
-    [creds] = kit.run(["deploy"], {"ansible_check_mode": True})
+    result = kit.run(["deploy", "other"], {"ansible_check_mode": True})
+    placeholder = {
+        "access_key": None,
+        "secret_key": None,
+        "security_token": None,
+        "lease_id": None,
+        "lease_duration": 0,
+        "renewable": False,
+        "expires_at": None,
+        "check_mode": True,
+    }
+    assert result == [placeholder, placeholder]
+    assert kit.fake.calls == []
+    assert kit.logins == []
+    assert not kit.cache_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "keys"),
+    [
+        ({"engine": "gcp"}, {"token", "token_ttl", "expires_at_seconds"}),
+        ({"engine": "gcp", "secret_type": "service_account_key"}, {"private_key_data", "key_algorithm", "key_type"}),
+        ({"engine": "azure"}, {"client_id", "client_secret"}),
+        ({"engine": "alicloud"}, {"access_key", "secret_key", "security_token", "expiration"}),
+    ],
+)
+def test_check_mode_placeholder_has_the_engine_keys(
+    lookup: t.Callable[..., Lookup], options: dict[str, str], keys: set[str]
+) -> None:
+    kit = lookup()
+    [result] = kit.run(["deploy"], {"ansible_check_mode": True}, **options)
+    assert set(result) == keys | {"lease_id", "lease_duration", "renewable", "expires_at", "check_mode"}
+    assert kit.fake.calls == []
+
+
+def test_check_mode_still_refuses_bad_input(lookup: t.Callable[..., Lookup]) -> None:
+    kit = lookup()
+    with pytest.raises(AnsibleError, match="role"):
+        kit.run(["../x"], {"ansible_check_mode": True})
+
+
+def test_issue_in_check_mode_issues(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    [creds] = kit.run(["deploy"], {"ansible_check_mode": True}, issue_in_check_mode=True)
     assert creds["access_key"] == "AKIAIOSFODNN7EXAMPLE"
     assert [c.path for c in kit.fake.calls] == ["aws/creds/deploy"]
+
+
+def test_not_in_check_mode_issues(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    [creds] = kit.run(["deploy"], {"ansible_check_mode": False})
+    assert creds["access_key"] == "AKIAIOSFODNN7EXAMPLE"
+
+
+# --- revoke_at_end -------------------------------------------------------------------------------------------
+
+
+def registry(cache_dir: Path) -> list[dict[str, t.Any]]:
+    return [json.loads(p.read_text()) for p in sorted(cache_dir.rglob("lease-*.json"))]
+
+
+def test_revoke_at_end_registers_the_lease_with_its_connection(
+    lookup: t.Callable[..., Lookup], vault_json: Json
+) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    [creds] = kit.run(["deploy"], revoke_at_end=True)
+    [entry] = registry(kit.cache_dir)
+    assert entry["lease_id"] == creds["lease_id"] == LEASE
+    assert entry["revoke_at_end"] is True
+    assert entry["connection"]["url"] == VAULT_URL
+    assert entry["connection"]["token"] == ROOT_TOKEN
+
+
+def test_revoke_at_end_without_the_cache_still_registers(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    kit.run(["deploy"], revoke_at_end=True, cache=False)
+    assert [e["lease_id"] for e in registry(kit.cache_dir)] == [LEASE]
+    assert not [p for p in kit.cache_dir.rglob("*.json") if not p.name.startswith("lease-")]
+
+
+def test_a_cached_lease_is_registered_without_its_connection(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    """Without revoke_at_end the registry knows the lease but keeps no token."""
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    kit.run(["deploy"])
+    [entry] = registry(kit.cache_dir)
+    assert entry["revoke_at_end"] is False
+    assert "connection" not in entry
+
+
+def test_revoke_at_end_on_a_cached_credential_marks_it(lookup: t.Callable[..., Lookup], vault_json: Json) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    kit.run(["deploy"])
+    kit.run(["deploy"], revoke_at_end=True)
+    assert len(kit.fake.calls) == 1
+    assert [e["revoke_at_end"] for e in registry(kit.cache_dir)] == [True]
 
 
 # --- the documented options ------------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ def test_a_folder_left_open_is_closed_again(tmp_path: Path) -> None:
 
 def test_the_default_folder_is_under_ansible_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("VAULTOPS_CREDS_CACHE_DIR", raising=False)
     cache = RunCache()
     assert cache.base == str(tmp_path / ".ansible" / "tmp" / "vaultops-creds")
     assert cache.folder == os.path.join(cache.base, run_id())
@@ -253,3 +254,114 @@ def test_run_id_is_this_process_when_not_forked() -> None:
     assert run_id() == f"{pid}-{_cache._start_time(pid)}"
     assert _cache._start_time(pid) != "0"
     assert _cache._start_time(a_dead_pid()) == "0"
+
+
+def test_the_environment_names_another_base(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VAULTOPS_CREDS_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert RunCache().base == str(tmp_path / "elsewhere")
+
+
+def test_sweep_alone_removes_ended_runs_and_keeps_live_ones(tmp_path: Path) -> None:
+    me = os.getpid()
+    dead = tmp_path / f"{a_dead_pid()}-12345"
+    alive = tmp_path / f"{me}-{_cache._start_time(me)}"
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "x.json").write_text(json.dumps(CREDS))
+    removed = RunCache(base=str(tmp_path), run="999-999").sweep()
+    assert removed == [dead.name]
+    assert [p.name for p in tmp_path.iterdir()] == [alive.name]
+    assert RunCache(base=str(tmp_path / "missing"), run="1-1").sweep() == []
+
+
+# --- revoked leases and the registry --------------------------------------------------------------------
+
+
+def test_a_forgotten_lease_is_never_served_again(tmp_path: Path) -> None:
+    cache = RunCache(base=str(tmp_path), run="123-456")
+    issuer = Issuer()
+    first = cache.get_or_issue(IDENTITY, issuer)
+    assert cache.forget([first["lease_id"]]) == 1
+    # another worker that stored the same lease again (a race) would still not serve it
+    cache._store(str(tmp_path / "123-456" / f"{RunCache.key(IDENTITY)}.json"), first)
+    second = cache.get_or_issue(IDENTITY, issuer)
+    assert issuer.count == 2
+    assert second["access_key"] == "AKIA2"
+
+
+def test_forget_keeps_other_credentials(tmp_path: Path) -> None:
+    cache = RunCache(base=str(tmp_path), run="123-456")
+    other = {**IDENTITY, "role": "other"}
+    cache.get_or_issue(IDENTITY, lambda: {**CREDS, "lease_id": "aws/creds/deploy/1"})
+    cache.get_or_issue(other, lambda: {**CREDS, "lease_id": "aws/creds/other/2"})
+    assert cache.forget(["aws/creds/deploy/1", "aws/creds/unknown/3"]) == 1
+    assert cache.get_or_issue(other, Issuer())["lease_id"] == "aws/creds/other/2"
+
+
+def test_forget_everything_drops_every_credential_but_keeps_the_registry(tmp_path: Path) -> None:
+    cache = RunCache(base=str(tmp_path), run="123-456")
+    cache.get_or_issue(IDENTITY, Issuer())
+    cache.register("aws/creds/deploy/1", revoke_at_end=True, connection={"url": "http://vault"})
+    assert cache.forget(everything=True) == 1
+    assert [entry["lease_id"] for entry in cache.leases()] == ["aws/creds/deploy/1"]
+    assert not any("AKIA" in p.read_text() for p in (tmp_path / "123-456").iterdir() if p.is_file())
+
+
+def test_forget_without_a_folder_does_nothing(tmp_path: Path) -> None:
+    assert RunCache(base=str(tmp_path), run="1-1").forget(["a/b/c"], everything=True) == 0
+    assert not (tmp_path / "1-1").exists()
+
+
+def test_register_keeps_revoke_at_end_once_asked(tmp_path: Path) -> None:
+    clock = Clock()
+    cache = RunCache(base=str(tmp_path), run="123-456", clock=clock)
+    cache.register("aws/creds/a/1")
+    clock.now += 1
+    cache.register("aws/creds/b/2", revoke_at_end=True, connection={"url": "http://vault", "token": "t"})
+    cache.register("aws/creds/b/2")  # a later plain registration does not undo it
+    cache.register("aws/creds/a/1", revoke_at_end=True, connection={"url": "http://vault", "token": "t"})
+    cache.register("")  # no lease (a GCP token): nothing to register
+    assert [(e["lease_id"], e["revoke_at_end"], e.get("connection")) for e in cache.leases()] == [
+        ("aws/creds/a/1", True, {"url": "http://vault", "token": "t"}),
+        ("aws/creds/b/2", True, {"url": "http://vault", "token": "t"}),
+    ]
+    assert (
+        mode(tmp_path / "123-456" / next(p.name for p in (tmp_path / "123-456").iterdir() if "lease-" in p.name))
+        == 0o600
+    )
+
+
+def test_a_revoked_lease_is_not_revoked_again_at_the_end(tmp_path: Path) -> None:
+    cache = RunCache(base=str(tmp_path), run="123-456")
+    cache.register("aws/creds/a/1", revoke_at_end=True, connection={"url": "u"})
+    cache.register("aws/creds/b/2", revoke_at_end=True, connection={"url": "u"})
+    cache.forget(["aws/creds/a/1"])
+    assert [e["lease_id"] for e in cache.leases()] == ["aws/creds/b/2"]
+
+
+def test_finish_revokes_what_was_asked_and_removes_the_folder(tmp_path: Path) -> None:
+    clock = Clock()
+    cache = RunCache(base=str(tmp_path), run="123-456", clock=clock)
+    cache.get_or_issue(IDENTITY, Issuer())
+    cache.register("aws/creds/keep/1")
+    clock.now += 1
+    cache.register("aws/creds/a/2", revoke_at_end=True, connection={"url": "http://one"})
+    clock.now += 1
+    cache.register("aws/creds/b/3", revoke_at_end=True, connection={"url": "http://two"})
+    revoked: list[tuple[str, str]] = []
+
+    def revoke(connection: t.Mapping[str, t.Any], lease_id: str) -> None:
+        revoked.append((connection["url"], lease_id))
+        if lease_id.endswith("/2"):
+            raise RuntimeError("permission denied")
+
+    problems = cache.finish(revoke)
+    assert revoked == [("http://one", "aws/creds/a/2"), ("http://two", "aws/creds/b/3")]
+    assert problems == ["revoke_at_end: revoking lease aws/creds/a/2 failed: permission denied"]
+    assert not (tmp_path / "123-456").exists()
+    assert cache.finish(revoke) == []  # a second end finds nothing
+    assert len(revoked) == 2
+
+
+def test_finish_without_a_folder_is_harmless(tmp_path: Path) -> None:
+    assert RunCache(base=str(tmp_path), run="1-1").finish(lambda _c, _l: None) == []
