@@ -160,6 +160,8 @@ class Resource:
     relate: t.Callable[[dict[str, t.Any], dict[str, t.Any]], dict[str, t.Any]] | None = None
     # an error of the engine restated for the user, given the mount (a bare "config is nil" says what to do)
     explain: t.Callable[[VaultOpsError, str], VaultOpsError] | None = None
+    # a path of Vault itself (``sys/policies/acl``), under no mount: no mount point, no mount check
+    system: bool = False
 
     def title(self, name: str | None) -> str:
         return f"{self.what} {name}" if name else self.what
@@ -242,7 +244,7 @@ class Driver:
     ) -> None:
         self.client = client
         self.resource = resource
-        self.mount = mount_path(mount_point, "mount_point")
+        self.mount = "" if resource.system else mount_path(mount_point, "mount_point")
         self.check_mode = check_mode
         self._mount_checked = mount_checked
 
@@ -258,7 +260,7 @@ class Driver:
 
     def check_mount(self) -> None:
         """Once per driver: refuse a mount that is another kind of engine, before anything else."""
-        if not self._mount_checked:
+        if not self._mount_checked and not self.resource.system:
             check_mount_type(self.client, self.mount, self.resource.engine)
             self._mount_checked = True
 

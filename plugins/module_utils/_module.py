@@ -14,9 +14,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
-from ._compare import ValidationError
-from ._driver import Converged, Desired, Driver, Outcome, Resource
-from ._vault import NAME, mount_path
+from ._compare import ValidationError, normalise_record, validate
+from ._driver import Converged, Desired, Driver, Outcome, Resource, reconcile
+from ._vault import MOUNT_CREATE_ONLY, NAME, Mounts, mount_path
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "url": {"type": "str", "aliases": ["vault_addr"]},
@@ -58,6 +58,16 @@ def desired(params: t.Mapping[str, t.Any], resource: Resource) -> Desired:
         update_secret=params.get("update_secret") or "on_create",
         recreate=bool(params.get("recreate")),
     )
+
+
+def mount_wire(settings: dict[str, t.Any], spec: t.Mapping[str, str]) -> dict[str, t.Any]:
+    """A mount's enable/tune payload: durations as seconds strings, the rest as given."""
+    body: dict[str, t.Any] = {}
+    for name, value in settings.items():
+        if value is None:
+            continue
+        body[name] = f"{value}s" if spec.get(name) == "duration" else value
+    return body
 
 
 def validate_items(items: t.Any, spec: t.Mapping[str, dict[str, t.Any]], field: str) -> list[dict[str, t.Any]]:
@@ -160,6 +170,55 @@ class VaultModule(AnsibleModule):
         wants = [desired(item, resource) for item in items]
         converged = driver.converge_all(wants, purge=self.params["purge"], field=key)
         self.exit_converged(converged, resource.what, key)
+
+    def converge_mount(self, mounts: Mounts) -> t.NoReturn:
+        """The body of ``secrets_engine`` and ``auth_method``: the mount at ``path`` enabled, tuned or disabled."""
+        params = self.params
+        spec = mounts.spec
+        path = mount_path(params["path"])
+        current = mounts.read(path)
+        desired = validate({name: params.get(name) for name in spec}, spec)
+        if params["options"] is not None:
+            desired["options"] = {str(k): str(v) for k, v in params["options"].items()}
+        if params["state"] == "present":
+            if not params["type"]:
+                raise ValidationError("type", "is required when state=present")
+            if current is not None and current.get("type") != params["type"]:
+                raise ValidationError(
+                    "type",
+                    f"{path}/ is mounted as a {current.get('type')!r} {mounts.what.split()[-1]}, "
+                    f"not {params['type']!r}; refusing to remount (that would delete its configuration and leases): "
+                    "disable it first or choose another path",
+                )
+        if current is not None and "options" in desired:
+            # compare only the option keys the user set
+            have = current.get("options") or {}
+            current = dict(current, options={k: have[k] for k in desired["options"] if k in have})
+
+        def write(payload: dict[str, t.Any]) -> None:
+            if current is None:
+                create = mount_wire(payload, spec)
+                create.update({k: params[k] for k in MOUNT_CREATE_ONLY if params.get(k) is not None})
+                mounts.enable(path, params["type"], create)
+            else:
+                mounts.tune(path, mount_wire(payload, spec))
+
+        outcome = reconcile(
+            state=params["state"],
+            current=current,
+            desired=desired,
+            spec=spec,
+            write=write,
+            delete=lambda: mounts.disable(path),
+            check_mode=self.check_mode,
+        )
+        if params["state"] == "present":
+            after = dict(outcome.after)
+            after["type"] = params["type"]
+            if current is not None and not self.check_mode and outcome.changed:
+                after = dict(normalise_record(mounts.read(path), spec), type=params["type"])
+            self.exit_outcome(outcome, mount=after)
+        self.exit_outcome(outcome)
 
     def run(self, body: t.Callable[[VaultModule], None]) -> None:
         """Run the module body; every project error becomes one clear ``fail_json``."""

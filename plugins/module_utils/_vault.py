@@ -169,12 +169,19 @@ def check_mount_type(client: VaultClient, mount: str, engine: str) -> None:
 
 
 class Mounts:
+    """The secrets engine mounts (``sys/mounts``); :class:`AuthMounts` is the same API for auth methods."""
+
+    base = "sys/mounts"
+    what = "secrets engine"
+    spec: t.Mapping[str, str] = MOUNT_SPEC
+    config_fields: tuple[str, ...] = MOUNT_CONFIG_FIELDS
+
     def __init__(self, client: VaultClient) -> None:
         self.client = client
 
     def read(self, path: str) -> dict[str, t.Any] | None:
         """The mount at ``path`` flattened (config fields at the top), or ``None``."""
-        mounts = self.client.read("sys/mounts") or {}
+        mounts = self.client.read(self.base) or {}
         entry = mounts.get(f"{mount_path(path)}/")
         if entry is None:
             return None
@@ -188,19 +195,32 @@ class Mounts:
         payload: dict[str, t.Any] = {"type": engine_type}
         config: dict[str, t.Any] = {}
         for key, value in settings.items():
-            if key in MOUNT_CONFIG_FIELDS:
+            if key in self.config_fields:
                 config[key] = value
             else:
                 payload[key] = value
         if config:
             payload["config"] = config
-        self.client.write(f"sys/mounts/{mount_path(path)}", payload)
+        self.client.write(f"{self.base}/{mount_path(path)}", payload)
 
     def tune(self, path: str, settings: dict[str, t.Any]) -> None:
-        self.client.write(f"sys/mounts/{mount_path(path)}/tune", settings)
+        self.client.write(f"{self.base}/{mount_path(path)}/tune", settings)
 
     def disable(self, path: str) -> bool:
-        return self.client.delete(f"sys/mounts/{mount_path(path)}")
+        return self.client.delete(f"{self.base}/{mount_path(path)}")
+
+
+# an auth mount has what a secrets engine mount has, and the type of the tokens it issues
+AUTH_MOUNT_SPEC: dict[str, str] = {**MOUNT_SPEC, "token_type": "str"}
+
+
+class AuthMounts(Mounts):
+    """The auth method mounts (``sys/auth``): the same API as secrets engine mounts."""
+
+    base = "sys/auth"
+    what = "auth method"
+    spec = AUTH_MOUNT_SPEC
+    config_fields = (*MOUNT_CONFIG_FIELDS, "token_type")
 
 
 def lease_fields(response: dict[str, t.Any], now: datetime.datetime | None = None) -> dict[str, t.Any]:

@@ -118,76 +118,17 @@ mount:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError, normalise_record, validate
-from ansible_collections.vaultops.cloud.plugins.module_utils._driver import reconcile
-from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._vault import (
-    MOUNT_CREATE_ONLY,
-    MOUNT_SPEC,
-    Mounts,
-    mount_path,
-)
+from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, mount_wire
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import MOUNT_SPEC, Mounts
 
 
 def wire(settings: dict[str, t.Any]) -> dict[str, t.Any]:
     """Tune/enable payload: durations as seconds strings, the rest as given."""
-    body: dict[str, t.Any] = {}
-    for name, value in settings.items():
-        if value is None:
-            continue
-        if MOUNT_SPEC.get(name) == "duration":
-            body[name] = f"{value}s"
-        else:
-            body[name] = value
-    return body
+    return mount_wire(settings, MOUNT_SPEC)
 
 
 def body(module: VaultModule) -> None:
-    params = module.params
-    path = mount_path(params["path"])
-    mounts = Mounts(module.client)
-    current = mounts.read(path)
-    desired = validate({name: params.get(name) for name in MOUNT_SPEC}, MOUNT_SPEC)
-    if params["options"] is not None:
-        desired["options"] = {str(k): str(v) for k, v in params["options"].items()}
-    if params["state"] == "present":
-        if not params["type"]:
-            raise ValidationError("type", "is required when state=present")
-        if current is not None and current.get("type") != params["type"]:
-            raise ValidationError(
-                "type",
-                f"{path}/ is mounted as a {current.get('type')!r} engine, not {params['type']!r}; refusing to remount "
-                "(that would delete its configuration and leases): disable it first or choose another path",
-            )
-    if current is not None and "options" in desired:
-        # compare only the option keys the user set
-        have = current.get("options") or {}
-        current = dict(current, options={k: have[k] for k in desired["options"] if k in have})
-
-    def write(payload: dict[str, t.Any]) -> None:
-        if current is None:
-            create = wire(payload)
-            create.update({k: params[k] for k in MOUNT_CREATE_ONLY if params.get(k) is not None})
-            mounts.enable(path, params["type"], create)
-        else:
-            mounts.tune(path, wire(payload))
-
-    outcome = reconcile(
-        state=params["state"],
-        current=current,
-        desired=desired,
-        spec=MOUNT_SPEC,
-        write=write,
-        delete=lambda: mounts.disable(path),
-        check_mode=module.check_mode,
-    )
-    if params["state"] == "present":
-        after = dict(outcome.after)
-        after["type"] = params["type"]
-        if current is not None and not module.check_mode and outcome.changed:
-            after = dict(normalise_record(mounts.read(path), MOUNT_SPEC), type=params["type"])
-        module.exit_outcome(outcome, mount=after)
-    module.exit_outcome(outcome)
+    module.converge_mount(Mounts(module.client))
 
 
 def main() -> None:
