@@ -9,12 +9,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export ANSIBLE_CONFIG := $(CURDIR)/tests/ansible.cfg
 PYTEST_ARGS ?=
 
-.PHONY: help venv demo lab-up lab-down bench test lint ruff ansible-lint sanity units units-core219 integration integration-core219 molecule clean
+.PHONY: help venv demo lab-up lab-down bench test lint ruff ansible-lint docs docs-lint sanity units units-core219 integration integration-core219 molecule clean
 
 help:
 	@echo "make demo         lab up, setup-vault-aws.yml, deploy-with-aws-creds.yml, lab down (KEEP_LAB=1 keeps it)"
 	@echo "make test         lint, sanity, units, integration and molecule, on ansible-core 2.21 and 2.19"
 	@echo "make lint | sanity | units | integration | molecule"
+	@echo "make docs         HTML docs of every module, plugin and role (antsibull-docs) in tests/output/docs/build/html"
 	@echo "make bench        time and count the requests of converging 10/100/1000 AWS roles against the peer"
 	@echo "                  (own lab on ports 18700-18702; writes tests/output/bench.md; BENCH_ARGS=--quick for 10 roles)"
 
@@ -43,7 +44,15 @@ test: venv
 	-@scripts/timed molecule $(MAKE) --no-print-directory molecule
 	@scripts/timed summary
 
-lint: venv ruff ansible-lint
+lint: venv ruff ansible-lint docs-lint
+
+# antsibull-docs lint-collection-docs --plugin-docs and antsibull-changelog lint (from .venv-tools)
+docs-lint: venv
+	@scripts/docs lint
+
+# the HTML documentation site of every module, plugin and role: tests/output/docs/build/html
+docs: venv
+	@scripts/docs
 
 ruff: venv
 	$(VENV)/bin/ruff check plugins tests scripts/lab lab/fakes
