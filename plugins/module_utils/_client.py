@@ -110,6 +110,19 @@ class VaultPermissionError(VaultOpsError):
     """The token may not do this (HTTP 403)."""
 
 
+class VaultNoRoute(VaultOpsError):
+    """A 404 in which Vault says the path itself does not exist (no mount there, an unknown namespace, a path the
+    engine does not have): never "absent". ``unmounted`` when nothing is mounted there at all."""
+
+    def __init__(self, message: str, *, path: str | None = None, unmounted: bool = False) -> None:
+        super().__init__(message, path=path, status=404)
+        self.unmounted = unmounted
+
+
+# what Vault says in a 404 about the path itself, not about a record under it
+_NO_ROUTE = ("no handler for route", "route entry not found", "namespace not found", "unsupported path")
+
+
 class VaultInvalidRequest(VaultOpsError):
     """Vault refused the request as invalid (HTTP 400)."""
 
@@ -266,6 +279,8 @@ class VaultClient:
                 proxies=options.proxies,
             )
         self.hvac = hvac_client
+        # set once the server has shown it is Vault or OpenBao (prove)
+        self._proven = False
         # the headers of the last answer (Retry-After): hvac's exceptions do not carry them, its session does
         self._last_headers: t.Mapping[str, str] = {}
         # when the last request was sent (UTC, ISO 8601), for the error of a mint whose answer was lost
@@ -294,7 +309,35 @@ class VaultClient:
 
     # --- authentication -------------------------------------------------------------------
 
+    def prove(self) -> None:
+        """Once per connection, before any token or credential is sent: the server is Vault or OpenBao.
+
+        ``sys/seal-status`` needs no token (so none is sent) and only Vault's and OpenBao's answer carries
+        ``initialized`` and ``sealed``: a web server, a proxy's error page or a ``url`` with an extra path
+        (where Vault itself answers every path with an empty 404) are refused here, naming the URL."""
+        if self._proven:
+            return
+        where = f"{self.url}/v1/sys/seal-status"
+        saved, self.hvac.token = self.hvac.token, None
+        try:
+            answer = self._call("GET", "sys/seal-status", None, retry=True)
+        except VaultConnectionError:
+            raise
+        except VaultOpsError as exc:
+            raise VaultOpsError(
+                f"{self.url} is not a Vault or OpenBao server: GET {where} failed: {exc.message}", status=exc.status
+            ) from None
+        finally:
+            self.hvac.token = saved
+        if not (isinstance(answer, dict) and isinstance(answer.get("sealed"), bool) and "initialized" in answer):
+            raise VaultOpsError(
+                f"{self.url} is not a Vault or OpenBao server: GET {where} answered without a seal status "
+                "(check url: the address of the server, with no path)"
+            )
+        self._proven = True
+
     def login(self) -> VaultClient:
+        self.prove()
         opts = self.options
         method = opts.auth_method
         mount = opts.auth_mount_point or DEFAULT_AUTH_MOUNTS.get(method)
@@ -408,7 +451,7 @@ class VaultClient:
             except VaultOpsError as exc:
                 untouched = isinstance(exc, VaultSealedError) or exc.refused
                 if retry == "unprocessed":
-                    if not untouched:
+                    if not untouched or not exc.retryable:
                         raise
                 elif not exc.retryable:
                     raise
@@ -451,6 +494,17 @@ class VaultClient:
             response = self.hvac.adapter.request(method, url, **kwargs)
         except hvac.exceptions.InvalidPath as exc:
             self._refuse_non_vault(exc, path, 404)
+            said = " ".join(str(e) for e in (getattr(exc, "errors", None) or [])).lower()
+            if any(words in said for words in _NO_ROUTE):
+                # the path itself does not exist: a missing mount, an unknown namespace; never "absent"
+                message = _vault_message(exc, "not found")
+                if "namespace not found" in said:
+                    message = f"{message}: namespace {self.options.namespace!r} does not exist at {self.url}"
+                raise VaultNoRoute(
+                    message,
+                    path=path,
+                    unmounted="no handler for route" in said or "route entry not found" in said,
+                ) from None
             if missing_ok:
                 return None
             raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
@@ -491,6 +545,11 @@ class VaultClient:
             # a refused connection, a failed name lookup or TLS handshake never reached Vault; a reset or a
             # timeout may have come after Vault acted
             error.refused = never_sent(exc)
+            if "certificate verify failed" in str(exc).lower():
+                # an unknown CA or a wrong name does not heal by waiting
+                error.message += " (the server's certificate is not trusted: set ca_cert or VAULT_CACERT)"
+                error.args = (f"{error.message} (path: {path})",)
+                error.retryable = False
             raise error from None
         if response is None:
             return {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field, replace
 
-from ._client import VaultClient, VaultOpsError
+from ._client import VaultClient, VaultNoRoute, VaultOpsError
 from ._compare import MASK, NORMALISERS, Normaliser, ValidationError, differences, normalise, normalise_record, validate
 from ._vault import NAME, NameRule, check_mount_type, join_path, mount_path
 
@@ -247,6 +247,8 @@ class Driver:
         self.mount = "" if resource.system else mount_path(mount_point, "mount_point")
         self.check_mode = check_mode
         self._mount_checked = mount_checked
+        # check mode only: nothing is mounted here yet (an earlier task would mount it), every record is absent
+        self.unmounted = False
 
     # --- paths and reads ------------------------------------------------------------------------
 
@@ -264,17 +266,43 @@ class Driver:
             check_mount_type(self.client, self.mount, self.resource.engine)
             self._mount_checked = True
 
+    def _mounted(self, call: t.Callable[[], t.Any], absent: t.Any) -> t.Any:
+        """``call()``; where Vault says nothing is mounted here, ``absent`` in check mode (said once as a warning,
+        and no later read is sent), else an error naming ``mount_point``. A wrong namespace or a path the engine
+        does not have stays an error, in check mode too."""
+        if self.unmounted:
+            return absent
+        try:
+            return call()
+        except VaultNoRoute as exc:
+            if not exc.unmounted:
+                raise
+            if not self.check_mode:
+                raise ValidationError(
+                    "mount_point",
+                    f"nothing is mounted at {self.mount}/ ({exc.message}): mount the {self.resource.engine} secrets "
+                    "engine there first (vaultops.cloud.secrets_engine), or check mount_point and namespace",
+                ) from None
+            self.unmounted = True
+            self.client.warnings.append(
+                f"mount_point {self.mount}/ is not mounted yet: check mode predicts every "
+                f"{self.resource.what} there absent"
+            )
+            return absent
+
     def read(self, name: str | None = None) -> dict[str, t.Any] | None:
         """The record as Vault returns it, or ``None``."""
         self.check_mount()
-        record = self._explained(lambda: self.client.read(self.path(name)))
+        path = self.path(name)
+        record = self._explained(lambda: self._mounted(lambda: self.client.read(path), None))
         if record is not None and self.resource.unset is not None and self.resource.unset(record):
             return None
         return record
 
     def list(self) -> list[str]:
         self.check_mount()
-        return sorted(self.client.list(join_path(self.mount, self.resource.list_path or self.resource.path)))
+        path = join_path(self.mount, self.resource.list_path or self.resource.path)
+        return sorted(self._mounted(lambda: self.client.list(path), []))
 
     def comparable(self, record: Record | None) -> dict[str, t.Any]:
         """A record normalised the way the driver compares it (what ``*_info`` modules return)."""

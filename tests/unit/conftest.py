@@ -76,6 +76,8 @@ class FakeResponse:
 
 
 NO_CONTENT = FakeResponse(204)
+# what Vault answers on sys/seal-status (the client's proof that it talks to Vault)
+SEAL_STATUS = {"type": "shamir", "initialized": True, "sealed": False, "t": 1, "n": 1, "version": "2.7.2"}
 
 
 class FakeAdapter:
@@ -92,6 +94,8 @@ class FakeAdapter:
         for key, outcome in (routes or {}).items():
             self.route(key[0], key[1], outcome)
         self.calls: list[Call] = []
+        # the unauthenticated sys/seal-status reads that prove the server is Vault (VaultClient.prove)
+        self.proofs: list[Call] = []
 
     def route(self, method: str, path: str, outcome: t.Any) -> None:
         self._routes[(method, path)] = list(outcome) if isinstance(outcome, list) else [outcome]
@@ -99,6 +103,10 @@ class FakeAdapter:
     def request(self, method: str, url: str, **kwargs: t.Any) -> t.Any:
         assert url.startswith("/v1/"), url
         path = url[len("/v1/") :]
+        if (method, path) == ("GET", "sys/seal-status") and (method, path) not in self._routes:
+            # the client's proof that it talks to Vault, before login: kept apart from the calls tests count
+            self.proofs.append(Call(method, path, None))
+            return copy.deepcopy(SEAL_STATUS)
         self.calls.append(Call(method, path, copy.deepcopy(kwargs.get("json"))))
         queue = self._routes.get((method, path))
         if queue is None:

@@ -1072,7 +1072,11 @@ def _urllib3_refused() -> requests.exceptions.ConnectionError:
     [
         pytest.param(_urllib3_refused(), False, id="refused"),
         pytest.param(requests.exceptions.ConnectionError("Failed to resolve 'vault.invalid'"), False, id="dns"),
-        pytest.param(requests.exceptions.SSLError("certificate verify failed"), False, id="tls-handshake"),
+        pytest.param(
+            requests.exceptions.SSLError("[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"),
+            False,
+            id="tls-handshake",
+        ),
         pytest.param(
             requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'reset by peer'))"),
             True,
