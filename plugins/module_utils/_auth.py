@@ -26,7 +26,7 @@ import json
 import re
 import typing as t
 
-from ._client import VaultClient
+from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, duration_to_seconds, extend_kinds, string_list, string_map
 from ._driver import Record, Resource
 from ._vault import NameRule, join_path, mount_path
@@ -486,13 +486,16 @@ def issue_secret_id(
     path = join_path(mount, "role", APPROLE_NAME.check(role_name, "role_name"), "secret-id")
     if not wrap_ttl:
         return dict(client.issue(path, body, method="POST").get("data") or {})
-    # response wrapping is asked with a header; the client's session carries it for this one request
-    session = client.hvac.adapter.session
-    session.headers["X-Vault-Wrap-TTL"] = str(wrap_ttl)
+    # response wrapping is asked with a header (the client sends JSON bodies only): the session of the client's
+    # hvac adapter carries it for this one request
+    headers = client.hvac.adapter.session.headers
+    headers["X-Vault-Wrap-TTL"] = f"{wrap_ttl}s"
     try:
         answer = client.issue(path, body, method="POST")
     finally:
-        session.headers.pop("X-Vault-Wrap-TTL", None)
+        headers.pop("X-Vault-Wrap-TTL", None)
+    if not answer.get("wrap_info"):
+        raise VaultOpsError("Vault answered without wrapping the secret-id (wrap_ttl was not applied)", path=path)
     wrap = answer.get("wrap_info") or {}
     return {"wrap_info": {k: wrap.get(k) for k in ("token", "accessor", "ttl", "creation_time", "creation_path")}}
 

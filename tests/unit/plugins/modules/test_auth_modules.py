@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import typing as t
 
+import hvac.exceptions
 import pytest
 
-from ansible_collections.vaultops.cloud.plugins.modules import approle_role, policy
+from ansible_collections.vaultops.cloud.plugins.module_utils._auth import issue_secret_id
+from ansible_collections.vaultops.cloud.plugins.modules import approle_role, approle_secret_id, auth_method, policy
 
 Runner = t.Callable[..., t.Any]
 
@@ -148,3 +150,170 @@ def test_approle_role_bad_input_before_any_request(run_module: Runner, args: dic
     assert run.result["failed"] is True
     assert run.result["field"] == field
     assert run.fake.adapter.calls == []
+
+
+# --- auth_method -----------------------------------------------------------------------------------
+
+SYS_AUTH = answer(
+    {
+        "approle/": {
+            "type": "approle",
+            "description": "Machine logins",
+            "config": {"default_lease_ttl": 1200, "max_lease_ttl": 3600, "token_type": "default-service"},
+            "options": {},
+            "local": False,
+        },
+        "token/": {"type": "token", "description": "token based credentials", "config": {}, "options": None},
+    }
+)
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_auth_method_unchanged(run_module: Runner, check_mode: bool) -> None:
+    args = {"path": "approle", "type": "approle", "description": "Machine logins", "default_lease_ttl": "20m"}
+    args["token_type"] = "default-service"
+    run = run_module(auth_method.main, args, {("GET", "sys/auth"): SYS_AUTH}, check_mode=check_mode, diff=True)
+    assert run.result["changed"] is False
+    assert requests_of(run) == [("GET", "sys/auth", None)]
+    assert run.result["mount"]["type"] == "approle"
+
+
+def test_auth_method_enabled_with_config(run_module: Runner) -> None:
+    args = {"path": "ci", "type": "jwt", "default_lease_ttl": "20m", "token_type": "batch", "description": "CI"}
+    run = run_module(auth_method.main, args, {("GET", "sys/auth"): SYS_AUTH})
+    assert run.result["changed"] is True
+    assert [(c.method, c.path, c.json) for c in run.fake.writes()] == [
+        (
+            "POST",
+            "sys/auth/ci",
+            {"type": "jwt", "description": "CI", "config": {"default_lease_ttl": "1200s", "token_type": "batch"}},
+        )
+    ]
+
+
+def test_auth_method_tuned(run_module: Runner) -> None:
+    args = {"path": "approle", "type": "approle", "max_lease_ttl": "2h"}
+    run = run_module(auth_method.main, args, {("GET", "sys/auth"): SYS_AUTH}, diff=True)
+    assert run.result["changed"] is True
+    assert [(c.method, c.path, c.json) for c in run.fake.writes()] == [
+        ("POST", "sys/auth/approle/tune", {"max_lease_ttl": "7200s"})
+    ]
+    assert run.result["diff"]["before"]["max_lease_ttl"] == 3600
+    assert run.result["diff"]["after"]["max_lease_ttl"] == 7200
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_auth_method_disabled(run_module: Runner, check_mode: bool) -> None:
+    run = run_module(
+        auth_method.main, {"path": "approle", "state": "absent"}, {("GET", "sys/auth"): SYS_AUTH}, check_mode=check_mode
+    )
+    assert run.result["changed"] is True
+    assert [(c.method, c.path) for c in run.fake.writes()] == ([] if check_mode else [("DELETE", "sys/auth/approle")])
+
+
+def test_auth_method_refuses_type_change(run_module: Runner) -> None:
+    run = run_module(auth_method.main, {"path": "approle", "type": "jwt"}, {("GET", "sys/auth"): SYS_AUTH})
+    assert run.result["failed"] is True
+    assert run.result["field"] == "type"
+    assert "mounted as a 'approle' method, not 'jwt'" in run.result["msg"]
+    assert run.fake.writes() == []
+
+
+# --- approle_secret_id -----------------------------------------------------------------------------
+
+SECRET_ID_PATH = "auth/approle/role/deploy/secret-id"
+ISSUED = answer(
+    {"secret_id": "s-1", "secret_id_accessor": "acc-1", "secret_id_ttl": 600, "secret_id_num_uses": 1},
+)
+
+
+def test_secret_id_issued(run_module: Runner) -> None:
+    args = {"role_name": "deploy", "metadata": {"run": 7}, "cidr_list": ["10.0.0.0/8"], "ttl": "10m", "num_uses": 1}
+    run = run_module(approle_secret_id.main, args, {("POST", SECRET_ID_PATH): ISSUED})
+    assert run.result["changed"] is True
+    assert run.result["secret_id"] == "s-1"
+    assert run.result["secret_id_accessor"] == "acc-1"
+    assert requests_of(run) == [
+        (
+            "POST",
+            SECRET_ID_PATH,
+            {"metadata": '{"run": "7"}', "cidr_list": ["10.0.0.0/8"], "ttl": 600, "num_uses": 1},
+        )
+    ]
+
+
+def test_secret_id_check_mode_sends_nothing(run_module: Runner) -> None:
+    run = run_module(
+        approle_secret_id.main, {"role_name": "deploy"}, {("POST", SECRET_ID_PATH): ISSUED}, check_mode=True
+    )
+    assert run.result["changed"] is True
+    assert "secret_id" not in run.result
+    assert run.fake.adapter.calls == []
+
+
+def test_secret_id_never_retried(run_module: Runner) -> None:
+    failure = hvac.exceptions.InternalServerError("boom")
+    run = run_module(approle_secret_id.main, {"role_name": "deploy"}, {("POST", SECRET_ID_PATH): [failure, ISSUED]})
+    assert run.result["failed"] is True
+    assert [c.path for c in run.fake.calls] == [SECRET_ID_PATH]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"role_name": "deploy", "cidr_list": ["10.0.0.0/8", "10.0.0.300/32"]}, "cidr_list"),
+        ({"role_name": "deploy", "token_bound_cidrs": ["intranet"]}, "token_bound_cidrs"),
+        ({"role_name": "deploy", "wrap_ttl": "a while"}, "wrap_ttl"),
+        ({"role_name": "dep/loy"}, "role_name"),
+    ],
+)
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_secret_id_bad_input_before_any_request(
+    run_module: Runner, args: dict[str, t.Any], field: str, check_mode: bool
+) -> None:
+    run = run_module(approle_secret_id.main, args, check_mode=check_mode)
+    assert run.result["failed"] is True
+    assert run.result["field"] == field
+    assert run.fake.adapter.calls == []
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+
+
+def test_secret_id_wrapped(make_client: t.Callable[..., t.Any]) -> None:
+    wrapped = {
+        "wrap_info": {
+            "token": "wrapping-token",
+            "accessor": "wacc",
+            "ttl": 120,
+            "creation_time": "2026-11-30T12:00:00Z",
+            "creation_path": SECRET_ID_PATH,
+            "wrapped_accessor": "",
+        }
+    }
+    kit = make_client({("POST", SECRET_ID_PATH): wrapped})
+    session = _Session()
+    seen: list[dict[str, str]] = []
+    adapter = kit.client.hvac.adapter
+    original = adapter.request
+
+    def request(method: str, url: str, **kwargs: t.Any) -> t.Any:
+        seen.append(dict(session.headers))
+        return original(method, url, **kwargs)
+
+    adapter.session = session
+    adapter.request = request
+    issued = issue_secret_id(kit.client, "auth/approle", "deploy", {}, wrap_ttl=120)
+    assert issued == {
+        "wrap_info": {
+            "token": "wrapping-token",
+            "accessor": "wacc",
+            "ttl": 120,
+            "creation_time": "2026-11-30T12:00:00Z",
+            "creation_path": SECRET_ID_PATH,
+        }
+    }
+    assert seen[-1] == {"X-Vault-Wrap-TTL": "120s"}
+    assert session.headers == {}  # only for that request
