@@ -84,6 +84,9 @@ options:
     default: 60
 notes:
   - "The credential is a secret: set C(no_log: true) on tasks that issue, show or pass it."
+  - "C(ANSIBLE_DEBUG=1) (or C(DEFAULT_DEBUG)) makes ansible-core itself log every task's arguments and results,
+    the credential included and whatever C(no_log) says; nothing in this collection can stop it. Never set it
+    where secrets pass."
   - "B(The credential) is one dict, the same from the module and the lookup. Always: C(lease_id) (the lease to renew
     or revoke with M(vaultops.cloud.lease); V(null) for credentials without a lease, such as GCP access tokens),
     C(lease_duration) (seconds the credential is valid), C(renewable) (whether the lease can be renewed) and

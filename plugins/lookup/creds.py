@@ -62,6 +62,8 @@ options:
 seealso:
   - module: vaultops.cloud.creds
   - module: vaultops.cloud.lease
+  - plugin: vaultops.cloud.run_end
+    plugin_type: callback
   - name: Lazy evaluation of lookups
     description: Why a lookup in vars runs at every reference.
     link: https://docs.ansible.com/ansible/latest/plugins/lookup.html
@@ -71,8 +73,6 @@ notes:
   - "Enable the callback P(vaultops.cloud.run_end#callback) in C(ansible.cfg) (C(callbacks_enabled =
     vaultops.cloud.run_end)): it removes the cache when the run ends, forgets revoked credentials and carries out
     O(revoke_at_end)."
-  - "C(ANSIBLE_DEBUG=1) makes ansible-core log the arguments and results of every task, the credentials included,
-    whatever C(no_log) says. Never set it where secrets pass."
 """
 
 EXAMPLES = r"""

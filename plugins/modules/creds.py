@@ -36,10 +36,16 @@ options:
     type: str
     required: true
     aliases: [name]
+notes:
+  - The module keeps no cache and has no O(vaultops.cloud.creds#lookup:revoke_at_end) (it runs where the task runs
+    and its result is hidden by C(no_log)); to give the credential back also after a failed task, revoke its lease
+    with M(vaultops.cloud.lease) in the C(always) part of a C(block).
 seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
   - module: vaultops.cloud.lease
+  - plugin: vaultops.cloud.run_end
+    plugin_type: callback
 author:
   - vaultops.cloud maintainers (@vaultops)
 """

@@ -14,6 +14,10 @@ description:
     revoking an AWS lease makes the engine delete the IAM user or key it created.
   - Renews a renewable lease.
   - Revoking is idempotent; a lease that no longer exists is reported as unchanged.
+  - With the callback P(vaultops.cloud.run_end#callback) enabled, the credentials whose leases this module revokes
+    are dropped from the cache of the lookup P(vaultops.cloud.creds#lookup) at once, so that the lookup never
+    returns a revoked credential in the same run (with C(no_log) on the task, every cached credential of the run
+    is dropped, since the result that names the leases is hidden).
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
@@ -50,6 +54,8 @@ seealso:
   - module: vaultops.cloud.creds
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
+  - plugin: vaultops.cloud.run_end
+    plugin_type: callback
 author:
   - vaultops.cloud maintainers (@vaultops)
 """
