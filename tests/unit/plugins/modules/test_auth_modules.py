@@ -14,7 +14,14 @@ import hvac.exceptions
 import pytest
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._auth import issue_secret_id
-from ansible_collections.vaultops.cloud.plugins.modules import approle_role, approle_secret_id, auth_method, policy
+from ansible_collections.vaultops.cloud.plugins.modules import (
+    approle_role,
+    approle_secret_id,
+    auth_method,
+    jwt_auth_config,
+    jwt_role,
+    policy,
+)
 
 Runner = t.Callable[..., t.Any]
 
@@ -317,3 +324,115 @@ def test_secret_id_wrapped(make_client: t.Callable[..., t.Any]) -> None:
     }
     assert seen[-1] == {"X-Vault-Wrap-TTL": "120s"}
     assert session.headers == {}  # only for that request
+
+
+# --- jwt_auth_config and jwt_role ------------------------------------------------------------------
+
+PEM = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
+JWT_CONFIG_RECORD = {
+    "bound_issuer": "https://ci.example",
+    "default_role": "",
+    "jwks_ca_pem": "",
+    "jwks_url": "",
+    "jwt_supported_algs": [],
+    "jwt_validation_pubkeys": [PEM],
+    "oidc_client_id": "",
+    "oidc_discovery_ca_pem": "",
+    "oidc_discovery_url": "",
+    "oidc_response_mode": "",
+    "oidc_response_types": [],
+}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_jwt_config_unchanged(run_module: Runner, check_mode: bool) -> None:
+    routes = {("GET", "auth/ci/config"): answer(JWT_CONFIG_RECORD)}
+    args = {"mount_point": "ci", "jwt_validation_pubkeys": [PEM + "\n"], "bound_issuer": "https://ci.example"}
+    run = run_module(jwt_auth_config.main, args, routes, check_mode=check_mode)
+    assert run.result["changed"] is False
+    assert run.fake.writes() == []
+
+
+def test_jwt_config_switch_to_discovery_clears_the_keys(run_module: Runner) -> None:
+    routes = {("GET", "auth/ci/config"): answer(JWT_CONFIG_RECORD)}
+    args = {"mount_point": "ci", "oidc_discovery_url": "https://token.actions.githubusercontent.com"}
+    run = run_module(jwt_auth_config.main, args, routes, diff=True)
+    assert run.result["changed"] is True
+    assert [(c.method, c.path, c.json) for c in run.fake.writes()] == [
+        (
+            "POST",
+            "auth/ci/config",
+            {
+                "oidc_discovery_url": "https://token.actions.githubusercontent.com",
+                "jwks_url": "",
+                "jwt_validation_pubkeys": [],
+            },
+        )
+    ]
+
+
+def test_jwt_config_two_key_sources_refused(run_module: Runner) -> None:
+    args = {"jwks_url": "https://x/keys", "jwt_validation_pubkeys": [PEM]}
+    run = run_module(jwt_auth_config.main, args)
+    assert run.result["failed"] is True
+    assert "mutually exclusive" in run.result["msg"]
+    assert run.fake.adapter.calls == []
+
+
+JWT_ROLE_RECORD = {
+    "allowed_redirect_uris": None,
+    "bound_audiences": ["vault"],
+    "bound_claims": {"repo": ["org/app", "org/b"]},
+    "bound_claims_type": "string",
+    "bound_subject": "",
+    "claim_mappings": None,
+    "role_type": "jwt",
+    "token_policies": ["deploy"],
+    "token_ttl": 600,
+    "user_claim": "sub",
+}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_jwt_role_unchanged(run_module: Runner, check_mode: bool) -> None:
+    routes = {("GET", "auth/jwt/role/ci"): answer(JWT_ROLE_RECORD)}
+    args = {
+        "name": "ci",
+        "role_type": "jwt",
+        "bound_audiences": ["vault"],
+        "bound_claims": {"repo": ["org/b", "org/app"]},
+        "user_claim": "sub",
+        "token_policies": ["deploy"],
+        "token_ttl": "10m",
+    }
+    run = run_module(jwt_role.main, args, routes, check_mode=check_mode)
+    assert run.result["changed"] is False
+    assert run.fake.writes() == []
+
+
+def test_jwt_role_created(run_module: Runner) -> None:
+    args = {"name": "ci", "bound_subject": "repo:org/app:ref:refs/heads/main", "user_claim": "sub"}
+    run = run_module(jwt_role.main, args, diff=True)
+    assert run.result["changed"] is True
+    assert [(c.method, c.path, c.json) for c in run.fake.writes()] == [
+        ("POST", "auth/jwt/role/ci", {"bound_subject": "repo:org/app:ref:refs/heads/main", "user_claim": "sub"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"name": "ci", "user_claim": "sub", "token_policies": ["deploy"]}, "bound_audiences"),
+        ({"name": "ci", "user_claim": "sub", "bound_audiences": [], "bound_claims": {}}, "bound_audiences"),
+        ({"name": "c/i", "user_claim": "sub", "bound_audiences": ["vault"]}, "name"),
+        (
+            {"name": "ci", "user_claim": "sub", "bound_audiences": ["v"], "token_bound_cidrs": ["lan"]},
+            "token_bound_cidrs",
+        ),
+    ],
+)
+def test_jwt_role_bad_input_before_any_request(run_module: Runner, args: dict[str, t.Any], field: str) -> None:
+    run = run_module(jwt_role.main, args)
+    assert run.result["failed"] is True
+    assert run.result["field"] == field
+    assert run.fake.adapter.calls == []
