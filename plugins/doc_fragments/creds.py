@@ -61,19 +61,45 @@ options:
     type: str
   wait_until_valid:
     description:
-      - O(engine=aws) only. Prove the credential works before returning it, by calling STS C(GetCallerIdentity)
-        with it until O(wait_successes) calls in a row succeed, or fail after O(wait_timeout) seconds.
-      - A credential that fails the proof is revoked (its lease), so a failed play leaves no IAM user behind.
-      - Needs the Python library botocore where the plugin runs. The caller ARN is returned in the C(arn) field.
+      - Prove the credential works before returning it, with the cheapest call that needs it, until
+        O(wait_successes) calls in a row succeed, or fail after O(wait_timeout) seconds. New keys and secrets
+        are refused for a few seconds after they are made (eventual consistency) on every cloud.
+      - O(engine=aws) calls STS C(GetCallerIdentity) (needs the Python library botocore where the plugin runs);
+        O(engine=azure) asks for a token with the client-credentials grant and the new secret (and, with
+        O(wait_subscription_id), reads that subscription through ARM with it); O(engine=gcp) asks for a token
+        with the new key (JSON key files only), or calls C(tokeninfo) with an access token; O(engine=alicloud)
+        calls STS C(GetCallerIdentity) with the new key.
+      - A credential that fails the proof is revoked (its lease), and the error says so, so a failed play leaves
+        no IAM user, service principal or key behind.
+      - The credential then also has C(waited) (seconds until it was proven) and C(proven_as) (who the cloud says
+        it is); for O(engine=aws) the caller ARN is also in C(arn).
+      - HTTPS calls honour C(HTTPS_PROXY), C(NO_PROXY) and C(SSL_CERT_FILE).
     type: bool
     default: false
+  wait_endpoint:
+    description:
+      - The endpoint the proof of O(wait_until_valid) calls, when not the cloud's public one.
+      - O(engine=aws) and O(engine=alicloud) the STS endpoint; O(engine=azure) the login authority
+        (default C(https://login.microsoftonline.com)); O(engine=gcp) the C(tokeninfo) URL for access tokens, the
+        token URL for keys (default the key file's C(token_uri)).
+    type: str
   wait_sts_endpoint:
-    description: STS endpoint for O(wait_until_valid); defaults to the public AWS endpoint of O(wait_region).
+    description: O(engine=aws) only. The STS endpoint for O(wait_until_valid), used when O(wait_endpoint) is not set.
     type: str
   wait_region:
-    description: Region for O(wait_until_valid).
+    description: Region for O(wait_until_valid) (O(engine=aws) and O(engine=alicloud)).
     type: str
     default: us-east-1
+  wait_tenant_id:
+    description:
+      - O(engine=azure) only. The tenant that O(wait_until_valid) asks for a token; defaults to the C(tenant_id)
+        of the engine's configuration (read from C(<mount_point>/config), which the token must be allowed to read).
+    type: str
+  wait_subscription_id:
+    description:
+      - O(engine=azure) only. With O(wait_until_valid), also read this subscription through ARM with the new
+        credential (the role must allow it), which proves the role assignments have arrived too.
+    type: str
   wait_successes:
     description: Successful calls in a row that O(wait_until_valid) requires.
     type: int
@@ -93,6 +119,7 @@ notes:
     C(expires_at) (when the lease ends, UTC, ISO 8601; V(null) without a lease duration)."
   - "O(engine=aws): C(access_key), C(secret_key), C(security_token) (the session token of STS credentials, V(null)
     for IAM user keys) and C(arn) (the ARN of the assumed role, or the caller ARN with O(wait_until_valid))."
+  - "With O(wait_until_valid), on every engine: C(waited) (seconds until the proof succeeded) and C(proven_as)."
   - "O(engine=gcp): C(token), C(token_ttl) (seconds) and C(expires_at_seconds) (Unix time) for
     O(secret_type=access_token); C(private_key_data) (the key file, base64-encoded), C(key_algorithm) and
     C(key_type) for O(secret_type=service_account_key)."

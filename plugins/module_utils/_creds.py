@@ -6,7 +6,7 @@
 
 """Issue credentials from a cloud engine and prove that they work; shared by the creds lookup and module.
 
-No Ansible imports. botocore is imported only when ``wait_until_valid`` is asked for.
+No Ansible imports. The proofs of ``wait_until_valid`` (one per cloud) are in ``_proofs``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ._azure import AzureEngine
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, duration_to_seconds
 from ._gcp import GcpEngine
+from ._proofs import PROVERS, CredentialCheckError, Prover, WaitOptions, aws_caller_identity, check_wait, prove, resolve
 from ._vault import NAME, Leases, mount_path
 
 ENGINES = ("aws", "gcp", "azure", "alicloud")
@@ -39,10 +40,6 @@ ENGINE_OPTIONS: dict[str, tuple[str, ...]] = {
 DEFAULTS = {"kind": "creds", "source": "roleset", "secret_type": "access_token"}
 # a static role's key is the one Vault rotates: it has no TTL or role of its own to ask for
 NOT_FOR_STATIC_CREDS = ("ttl", "role_arn", "role_session_name")
-
-
-class CredentialCheckError(VaultOpsError):
-    """The issued credential did not work within the wait timeout."""
 
 
 @dataclass
@@ -132,47 +129,26 @@ def placeholder(request: CredsRequest) -> dict[str, t.Any]:
     return creds
 
 
-@dataclass
-class WaitOptions:
-    """How ``wait_until_valid`` proves a credential (the ``wait_*`` options of the module and the lookup)."""
-
-    endpoint: str | None = None
-    region: str = "us-east-1"
-    successes: int = 3
-    timeout: float = 60
-
-    @classmethod
-    def from_getter(cls, get: t.Callable[[str], t.Any]) -> WaitOptions | None:
-        if not get("wait_until_valid"):
-            return None
-        return cls(
-            endpoint=get("wait_sts_endpoint"),
-            region=get("wait_region"),
-            successes=get("wait_successes"),
-            timeout=get("wait_timeout"),
-        )
-
-
 def check_request(request: CredsRequest, wait: WaitOptions | None) -> None:
     """Every rule a request must pass before any request is sent (naming the option it breaks)."""
     request.validate()
-    if wait is not None and request.engine != "aws":
-        raise ValidationError("wait_until_valid", f"proves AWS credentials with STS; engine={request.engine} has none")
+    check_wait(request.engine, wait, key_type=request.key_type)
 
 
 def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions | None) -> dict[str, t.Any]:
-    """A new credential, proven with STS first when ``wait`` is given (its caller ARN then in ``arn``).
+    """A new credential, proven first when ``wait`` is given (see ``_proofs``).
 
-    A credential that fails the proof is revoked, so that a failed play leaves no IAM user behind.
+    A proven credential also has ``waited`` (seconds until proven) and ``proven_as`` (who the cloud says it is;
+    for AWS also in ``arn``). A credential that fails the proof is revoked, so that a failed play leaves no
+    IAM user, service principal or key behind.
     """
     check_request(request, wait)
     creds = issue(client, request)
     if wait is None:
         return creds
     try:
-        creds["arn"] = wait_until_valid(
-            creds, endpoint=wait.endpoint, region=wait.region, successes=wait.successes, timeout=wait.timeout
-        )
+        mount = request.mount_point or DEFAULT_MOUNTS[request.engine]
+        proof = prove(creds, PROVERS[request.engine](), resolve(client, request.engine, mount, wait))
     except CredentialCheckError as exc:
         if creds.get("lease_id"):
             try:
@@ -182,6 +158,9 @@ def issue_checked(client: VaultClient, request: CredsRequest, wait: WaitOptions 
                 note = f"revoking lease {creds['lease_id']} failed too: {revoke_error}"
             raise CredentialCheckError(f"{exc.message}; {note}") from None
         raise
+    creds.update(waited=proof.waited, proven_as=proof.identity)
+    if request.engine == "aws":
+        creds["arn"] = proof.identity
     return creds
 
 
@@ -211,24 +190,17 @@ def issue(client: VaultClient, request: CredsRequest) -> dict[str, t.Any]:
     )
 
 
-def caller_identity(creds: t.Mapping[str, t.Any], endpoint: str | None, region: str, timeout: float = 10) -> str:
-    """STS GetCallerIdentity with the issued keys; the caller ARN. Raises on refusal."""
-    try:  # botocore is only needed here, and only when asked for
-        import botocore.session  # noqa: PLC0415
-        from botocore.config import Config  # noqa: PLC0415
-    except ImportError as exc:
-        raise VaultOpsError(f"wait_until_valid needs the Python library botocore: {exc}") from None
-    session = botocore.session.Session()
-    client = session.create_client(
-        "sts",
-        region_name=region,
-        endpoint_url=endpoint or None,
-        aws_access_key_id=creds["access_key"],
-        aws_secret_access_key=creds["secret_key"],
-        aws_session_token=creds.get("security_token") or None,
-        config=Config(retries={"max_attempts": 1}, connect_timeout=timeout, read_timeout=timeout),
-    )
-    return str(client.get_caller_identity()["Arn"])
+class _CheckProver(Prover):
+    """The older call shape ``check(creds, endpoint, region)`` as a prover (AWS)."""
+
+    what = "STS GetCallerIdentity"
+
+    def __init__(self, check: t.Callable[..., str]) -> None:
+        super().__init__()
+        self.check = check
+
+    def prove(self, creds: t.Mapping[str, t.Any], wait: WaitOptions) -> str:
+        return self.check(creds, wait.endpoint, wait.region)
 
 
 def wait_until_valid(
@@ -239,35 +211,10 @@ def wait_until_valid(
     successes: int = 3,
     timeout: float = 60,
     interval: float = 1.0,
-    check: t.Callable[..., str] = caller_identity,
+    check: t.Callable[..., str] = aws_caller_identity,
     clock: t.Callable[[], float] = time.monotonic,
     sleep: t.Callable[[float], None] = time.sleep,
 ) -> str:
-    """Call STS with the new keys until ``successes`` calls in a row succeed; the caller ARN.
-
-    New IAM access keys take a few seconds to reach every AWS endpoint, so one
-    success may be followed by a refusal; only a run of successes proves them.
-    """
-    if successes < 1:
-        raise ValidationError("wait_successes", "must be at least 1")
-    deadline = clock() + timeout
-    streak = 0
-    arn = ""
-    last_error = "no attempt made"
-    while True:
-        try:
-            arn = check(creds, endpoint, region)
-            streak += 1
-            if streak >= successes:
-                return arn
-        except VaultOpsError:
-            raise
-        except Exception as exc:  # botocore raises many types; the message is what matters
-            streak = 0
-            last_error = f"{type(exc).__name__}: {exc}"
-        if clock() >= deadline:
-            raise CredentialCheckError(
-                f"the issued credential did not pass {successes} STS GetCallerIdentity calls in a row within "
-                f"{timeout:.0f}s; last error: {last_error}",
-            )
-        sleep(interval)
+    """AWS keys proven with STS (``_proofs.prove`` with the AWS prover); the caller ARN."""
+    wait = WaitOptions(endpoint=endpoint, region=region, successes=successes, timeout=timeout, interval=interval)
+    return prove(creds, _CheckProver(check), wait, clock=clock, sleep=sleep).identity

@@ -194,7 +194,7 @@ def test_approle_logs_in_once(lookup: t.Callable[..., Lookup], vault_json: Json)
         ({"kind": "static-creds", "ttl": "15m"}, "ttl"),
         ({"kind": "static-creds", "role_arn": "arn:aws:iam::123456789012:role/a"}, "role_arn"),
         ({"engine": "azure", "ttl": 60}, "ttl"),
-        ({"engine": "gcp", "wait_until_valid": True}, "wait_until_valid"),
+        ({"engine": "gcp", "wait_until_valid": True, "wait_tenant_id": "t1"}, "wait_tenant_id"),
         ({"kind": "sts", "ttl": "a while"}, "ttl"),
     ],
     ids=["static-ttl", "static-role-arn", "azure-ttl", "gcp-proof", "bad-duration"],

@@ -146,10 +146,11 @@ def test_static_creds_with_ttl_says_why(make_client: t.Callable[..., t.Any]) -> 
         check_request(CredsRequest("ci-bot", kind="static-creds", ttl=900), None)
 
 
-def test_proof_is_for_aws_only() -> None:
+def test_azure_wait_options_are_refused_for_other_engines() -> None:
+    """Every engine has a proof now (issue 11); the Azure-only wait options still name themselves elsewhere."""
     with pytest.raises(ValidationError) as info:
-        check_request(CredsRequest("deploy", engine="azure"), WaitOptions())
-    assert info.value.field == "wait_until_valid"
+        check_request(CredsRequest("deploy", engine="aws"), WaitOptions(tenant_id="t1"))
+    assert info.value.field == "wait_tenant_id"
 
 
 @pytest.mark.parametrize(

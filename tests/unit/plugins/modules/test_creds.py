@@ -52,7 +52,15 @@ def test_check_mode_issues_nothing(run_module: Runner, vault_json: Json) -> None
         ({"kind": "static-creds", "role_arn": "arn:aws:iam::123456789012:role/a"}, "role_arn"),
         ({"kind": "static-creds", "role_session_name": "ci"}, "role_session_name"),
         ({"engine": "azure", "kind": "sts"}, "kind"),
-        ({"engine": "gcp", "wait_until_valid": True}, "wait_until_valid"),
+        (
+            {
+                "engine": "gcp",
+                "wait_until_valid": True,
+                "key_type": "TYPE_PKCS12_FILE",
+                "secret_type": "service_account_key",
+            },
+            "wait_until_valid",
+        ),
         ({"ttl": "a while", "kind": "sts"}, "ttl"),
         ({"role": "a/b"}, "role"),
     ],
