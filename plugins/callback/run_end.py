@@ -15,8 +15,9 @@ description:
   - When the run ends (all plays done, a host failed, or Ctrl-C), it revokes the leases that the lookup issued with
     O(vaultops.cloud.creds#lookup:revoke_at_end=true) and removes the run's cache folder, so that no issued secret
     key stays on disk.
-  - When the run starts, it removes the cache folders of earlier runs whose process is gone (killed with SIGKILL or
-    SIGTERM, which no code of the run can catch).
+  - When the run ends with SIGTERM (a CI timeout, a service stop), it does the same before ansible-playbook stops.
+  - When the run starts, it removes the cache folders of earlier runs whose process is gone (killed with SIGKILL,
+    which no code of the run can catch).
   - When a task of M(vaultops.cloud.lease) revokes leases, it drops those credentials from the cache, so that the
     lookup never returns a revoked credential again in the same run (if the task has C(no_log), whose result hides
     the lease IDs, it drops every cached credential of the run).
@@ -26,8 +27,8 @@ description:
 requirements:
   - Enable it in C(ansible.cfg), C([defaults]) section, C(callbacks_enabled = vaultops.cloud.run_end).
 notes:
-  - A run killed with SIGKILL or SIGTERM does not reach its end; its leases asked to be revoked at the end are not
-    revoked (they end with their TTL) and its cache folder is removed by the next run's start.
+  - A run killed with SIGKILL does not reach its end; its leases asked to be revoked at the end are not revoked
+    (they end with their TTL) and its cache folder is removed by the next run's start.
 seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
@@ -38,6 +39,7 @@ author:
 
 import atexit
 import os
+import signal
 import typing as t
 
 from ansible.plugins.callback import CallbackBase
@@ -99,6 +101,34 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook: t.Any) -> None:
         self.cache().sweep()
+        self._chain_sigterm()
+
+    def _chain_sigterm(self) -> None:
+        """End the run on SIGTERM, then let the handler in place (ansible-core's, which stops the workers) act.
+
+        Installed at the playbook's start: ansible-core sets its own handler before the callbacks are loaded.
+        """
+        try:
+            previous = signal.getsignal(signal.SIGTERM)
+        except ValueError:
+            return
+        if previous is signal.SIG_IGN or getattr(previous, "run_end", None) is self:
+            return
+
+        def on_sigterm(signum: int, frame: t.Any) -> None:
+            if os.getpid() == self._pid:  # a forked worker that kept this handler leaves the end to the run
+                self.finish()
+            if callable(previous):
+                previous(signum, frame)
+                return
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+        on_sigterm.run_end = self  # type: ignore[attr-defined]  # installed once per callback
+        try:
+            signal.signal(signal.SIGTERM, on_sigterm)
+        except ValueError:  # not the main thread: the next run's start removes the folder instead
+            return
 
     def _lease_result(self, result: t.Any) -> None:
         task = getattr(result, "task", None) or getattr(result, "_task", None)

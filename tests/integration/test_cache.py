@@ -1,9 +1,9 @@
 """Keys do not outlive the run: what the creds lookup's cache leaves on disk after a normal end, a failed task,
-Ctrl-C (SIGINT) and kill -9, with the callback vaultops.cloud.run_end enabled (tests/ansible.cfg); a lease
+Ctrl-C (SIGINT), SIGTERM and kill -9, with the callback vaultops.cloud.run_end enabled (tests/ansible.cfg); a lease
 revoked with vaultops.cloud.lease is never returned again; revoke_at_end; check mode issues nothing.
 
 Independent readers: moto's IAM users through boto3, hvac on the root token, the lab's audit log, and the
-files under the cache folder (VAULTOPS_CREDS_CACHE_DIR, one per test) read as bytes. Five ansible-playbook
+files under the cache folder (VAULTOPS_CREDS_CACHE_DIR, one per test) read as bytes. Six ansible-playbook
 starts in all.
 """
 
@@ -136,6 +136,7 @@ def save_task(path: Path, expression: str) -> dict[str, t.Any]:
 # --- normal end and failed task (right after the run) --------------------------------------------------------
 
 
+@pytest.mark.core219
 def test_normal_end(ansible: Ansible, vault: hvac.Client, aws: AwsFactory, cache_dir: Path) -> None:
     """A revoked credential is never returned again; revoke_at_end revokes only its own; nothing left on disk."""
     tasks = [
@@ -229,33 +230,48 @@ def run_until_saved(
     return proc
 
 
+def assert_signal_ends_the_run(
+    ansible: Ansible, vault: hvac.Client, aws: AwsFactory, cache_dir: Path, *, signum: int, group: bool
+) -> None:
+    """A run stopped by ``signum`` (sent to its process group as a terminal does, or to ansible-playbook alone
+    as ``kill`` does) revokes what it must and leaves nothing under the cache folder."""
+    saved = ansible.workdir / f"signal-{signum}.json"
+    tasks = [
+        set_fact("at_end", lookup(ROLE, revoke_at_end=True)),
+        set_fact("cached", lookup(OTHER)),
+        save_task(saved, "{'at_end': at_end, 'cached': cached}"),
+    ]
+    proc = run_until_saved(ansible, tasks, saved, {"VAULTOPS_CREDS_CACHE_DIR": str(cache_dir)})
+    assert files_holding(cache_dir, json.loads(saved.read_text())["cached"]["secret_key"])  # held while running
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        os.kill(proc.pid, signum)
+    try:
+        rc = proc.wait(60)
+    finally:
+        stop_process(proc)
+    stopped = json.loads(saved.read_text())
+    assert rc != 0
+    assert key_holder(aws, stopped["at_end"]["access_key"]) is None
+    assert not lease_exists(vault, stopped["at_end"]["lease_id"])
+    assert key_holder(aws, stopped["cached"]["access_key"]) is not None
+    assert files_holding(cache_dir, stopped["at_end"]["secret_key"], stopped["cached"]["secret_key"]) == []
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_sigterm(ansible: Ansible, vault: hvac.Client, aws: AwsFactory, cache_dir: Path) -> None:
+    """``kill <pid>`` (a CI timeout, a service stop): the callback ends the run before ansible-core stops."""
+    assert_signal_ends_the_run(ansible, vault, aws, cache_dir, signum=signal.SIGTERM, group=False)
+
+
 def test_interrupt_kill_and_the_next_start(
     ansible: Ansible, lab: Lab, vault: hvac.Client, aws: AwsFactory, cache_dir: Path
 ) -> None:
     env = {"VAULTOPS_CREDS_CACHE_DIR": str(cache_dir)}
 
     # Ctrl-C: the whole process group gets SIGINT; the run's exit removes its folder and revokes what it must
-    saved = ansible.workdir / "interrupted.json"
-    tasks = [
-        set_fact("at_end", lookup(ROLE, revoke_at_end=True)),
-        set_fact("cached", lookup(OTHER)),
-        save_task(saved, "{'at_end': at_end, 'cached': cached}"),
-    ]
-    proc = run_until_saved(ansible, tasks, saved, env)
-    assert files_holding(cache_dir, json.loads(saved.read_text())["cached"]["secret_key"])  # held while running
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        rc = proc.wait(60)
-    finally:
-        stop_process(proc)
-    interrupted = json.loads(saved.read_text())
-    assert rc != 0
-    assert key_holder(aws, interrupted["at_end"]["access_key"]) is None
-    assert not lease_exists(vault, interrupted["at_end"]["lease_id"])
-    assert key_holder(aws, interrupted["cached"]["access_key"]) is not None
-    left = files_holding(cache_dir, interrupted["at_end"]["secret_key"], interrupted["cached"]["secret_key"])
-    assert left == []
-    assert list(cache_dir.iterdir()) == []
+    assert_signal_ends_the_run(ansible, vault, aws, cache_dir, signum=signal.SIGINT, group=True)
 
     # kill -9: nothing of the run can act; its folder (with the key) stays until the next start
     saved = ansible.workdir / "killed.json"

@@ -56,6 +56,7 @@ class Display:
 def callback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t.Iterator[tuple[CallbackModule, RunCache, list]]:
     registered: list[t.Callable[[], None]] = []
     monkeypatch.setattr(run_end.atexit, "register", registered.append)
+    monkeypatch.setattr(run_end.signal, "signal", lambda _signum, _handler: None)  # never this process's handler
     cache = RunCache(base=str(tmp_path), run="4242-1")
     plugin = CallbackModule()
     monkeypatch.setattr(plugin, "cache", lambda: RunCache(base=str(tmp_path), run="4242-1"))
@@ -144,3 +145,67 @@ def test_the_start_removes_folders_of_ended_runs(
     (dead / "x.json").write_text("{}")
     plugin.v2_playbook_on_start(None)
     assert not dead.exists()
+
+
+def test_sigterm_ends_the_run_then_calls_the_handler_in_place(
+    callback: tuple[CallbackModule, RunCache, list], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ansible-core's SIGTERM handler stops the workers and the process: the run ends before it."""
+    plugin, cache, revoked = callback
+    called: list[int] = []
+    monkeypatch.setattr(run_end.signal, "getsignal", lambda _signum: lambda signum, _frame: called.append(signum))
+    installed: dict[int, t.Any] = {}
+    monkeypatch.setattr(run_end.signal, "signal", installed.__setitem__)
+    cache.register(CREDS["lease_id"], revoke_at_end=True, connection={"url": "http://vault"})
+    plugin.v2_playbook_on_start(None)
+    handler = installed[run_end.signal.SIGTERM]
+    handler(run_end.signal.SIGTERM, None)
+    assert revoked == [("http://vault", CREDS["lease_id"])]
+    assert list(tmp_path.iterdir()) == []
+    assert called == [run_end.signal.SIGTERM]
+
+
+def test_sigterm_with_the_default_handler_still_stops(
+    callback: tuple[CallbackModule, RunCache, list], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plugin, cache, _revoked = callback
+    monkeypatch.setattr(run_end.signal, "getsignal", lambda _signum: run_end.signal.SIG_DFL)
+    installed: list[tuple[int, t.Any]] = []
+    monkeypatch.setattr(run_end.signal, "signal", lambda signum, handler: installed.append((signum, handler)))
+    killed: list[tuple[int, int]] = []
+    monkeypatch.setattr(run_end.os, "kill", lambda pid, signum: killed.append((pid, signum)))
+    cache.get_or_issue(IDENTITY, lambda: dict(CREDS))
+    plugin.v2_playbook_on_start(None)
+    installed[0][1](run_end.signal.SIGTERM, None)
+    assert list(tmp_path.iterdir()) == []
+    assert installed[1] == (run_end.signal.SIGTERM, run_end.signal.SIG_DFL)
+    assert killed == [(os.getpid(), run_end.signal.SIGTERM)]
+
+
+def test_sigterm_in_a_forked_worker_does_not_end_the_run(
+    callback: tuple[CallbackModule, RunCache, list], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plugin, cache, revoked = callback
+    called: list[int] = []
+    monkeypatch.setattr(run_end.signal, "getsignal", lambda _signum: lambda signum, _frame: called.append(signum))
+    installed: dict[int, t.Any] = {}
+    monkeypatch.setattr(run_end.signal, "signal", installed.__setitem__)
+    cache.register(CREDS["lease_id"], revoke_at_end=True, connection={"url": "http://vault"})
+    plugin.v2_playbook_on_start(None)
+    monkeypatch.setattr(plugin, "_pid", os.getpid() + 1)
+    installed[run_end.signal.SIGTERM](run_end.signal.SIGTERM, None)
+    assert revoked == []
+    assert (tmp_path / "4242-1").exists()
+    assert called == [run_end.signal.SIGTERM]
+
+
+def test_the_sigterm_handler_is_installed_once(
+    callback: tuple[CallbackModule, RunCache, list], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin, _cache, _revoked = callback
+    current: list[t.Any] = [lambda _signum, _frame: None]
+    monkeypatch.setattr(run_end.signal, "getsignal", lambda _signum: current[-1])
+    monkeypatch.setattr(run_end.signal, "signal", lambda _signum, handler: current.append(handler))
+    plugin.v2_playbook_on_start(None)
+    plugin.v2_playbook_on_start(None)
+    assert len(current) == 2
