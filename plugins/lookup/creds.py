@@ -35,8 +35,8 @@ options:
       - Return the same credential for the same request within one C(ansible-playbook) run.
       - The cache is a folder under C(~/.ansible/tmp/vaultops-creds) (or C($VAULTOPS_CREDS_CACHE_DIR)) readable only
         by the user. The callback P(vaultops.cloud.run_end#callback), enabled in C(ansible.cfg), removes it when the
-        run ends (also after a failed task or Ctrl-C) and drops a credential from it as soon as
-        M(vaultops.cloud.lease) revokes its lease. The folder of a run that was killed (SIGKILL, SIGTERM) is removed
+        run ends (also after a failed task, Ctrl-C or SIGTERM) and drops a credential from it as soon as
+        M(vaultops.cloud.lease) revokes its lease. The folder of a run that was killed with SIGKILL is removed
         when the next run starts. Without the callback, the folder stays until the next run's first lookup removes it.
       - An entry is never returned after 90% of its lease duration has passed.
     type: bool
@@ -44,10 +44,10 @@ options:
   revoke_at_end:
     description:
       - Revoke the leases of the credentials this lookup returns when the C(ansible-playbook) run ends, also after a
-        failed task or Ctrl-C (on AWS IAM user credentials, the engine deletes the IAM user).
+        failed task, Ctrl-C or SIGTERM (on AWS IAM user credentials, the engine deletes the IAM user).
       - Needs the callback P(vaultops.cloud.run_end#callback) enabled in C(ansible.cfg), which revokes them with the
         connection and login options of this lookup (kept in the cache folder until the run ends).
-      - A run killed with SIGKILL or SIGTERM revokes nothing; its credentials end with their lease.
+      - A run killed with SIGKILL revokes nothing; its credentials end with their lease.
     type: bool
     default: false
   issue_in_check_mode:

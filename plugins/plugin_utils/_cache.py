@@ -16,11 +16,11 @@ credential between them.
 Who removes what (see also the callback ``vaultops.cloud.run_end``):
 
 - the callback, in the ``ansible-playbook`` process, calls :meth:`RunCache.finish`
-  when the run ends (normal end, failed hosts, Ctrl-C): it revokes the leases
+  when the run ends (normal end, failed hosts, Ctrl-C, SIGTERM): it revokes the leases
   registered with ``revoke_at_end`` and removes the run's folder;
 - every start (the callback's ``v2_playbook_on_start``, and every lookup call)
   calls :meth:`RunCache.sweep`, which removes the folders of runs whose process
-  is gone (a run killed with SIGKILL or SIGTERM leaves its folder to the next run);
+  is gone (a run killed with SIGKILL leaves its folder to the next run);
 - an entry is never served after its lease's end (less a margin), nor after
   :meth:`RunCache.forget` dropped its lease (revoked through the collection).
 
