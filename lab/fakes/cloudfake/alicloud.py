@@ -17,11 +17,12 @@ import hashlib
 import hmac
 import json
 import re
+import time
 import typing as t
 import urllib.parse
 from dataclasses import dataclass, field
 
-from .core import Request, Response, new_uuid, random_digits, random_text, rfc3339, utcnow
+from .core import Propagation, Request, Response, new_uuid, random_digits, random_text, rfc3339, utcnow
 
 ROOT_USER = "vault-root"
 LAB_ROLE = "vaultops-lab-role"
@@ -142,6 +143,7 @@ class AccessKey:
     user: str
     status: str = "Active"
     created: str = field(default_factory=now_text)
+    born: float = field(default_factory=time.time)  # when it was made (the propagation delay counts from here)
 
 
 @dataclass
@@ -188,6 +190,7 @@ class Caller:
 
 class AliCloudFake:
     name = "alicloud"
+    propagation = Propagation()  # the FakeCloud sets the shared one
 
     def __init__(self) -> None:
         self.account_id = random_digits(16, first="1")
@@ -316,6 +319,8 @@ class AliCloudFake:
             if key.status != "Active":
                 raise AliError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
             secret, caller = key.secret, Caller(self.account_id, user=self.users[key.user])
+            if self.propagation.pending(key.born):  # a new key has not reached every endpoint yet
+                secret = caller = None
         session = self.sessions.get(key_id)
         if session is not None:
             if session.expires < utcnow():

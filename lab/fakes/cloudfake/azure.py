@@ -32,7 +32,18 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 
-from .core import Request, Response, TokenSigner, b64url, new_uuid, parse_rfc3339, random_text, rfc3339, utcnow
+from .core import (
+    Propagation,
+    Request,
+    Response,
+    TokenSigner,
+    b64url,
+    new_uuid,
+    parse_rfc3339,
+    random_text,
+    rfc3339,
+    utcnow,
+)
 
 LOGIN_HOSTS = {"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}
 GRAPH_HOST = "graph.microsoft.com"
@@ -208,6 +219,7 @@ class Password:
     display_name: str | None
     start: dt.datetime
     end: dt.datetime
+    born: float = field(default_factory=time.time)  # when it was made (the propagation delay counts from here)
 
     def to_api(self, *, with_secret: bool = False) -> dict[str, t.Any]:
         return {
@@ -312,6 +324,7 @@ class Token:
 
 class AzureFake:
     name = "azure"
+    propagation = Propagation()  # the FakeCloud sets the shared one
 
     def __init__(self, signer: TokenSigner) -> None:
         self.signer = signer
@@ -521,7 +534,8 @@ class AzureFake:
         now = utcnow()
         candidates = [*app.passwords, *(sp.passwords if sp else [])]
         matched = [p for p in candidates if secrets.compare_digest(p.secret, secret)]
-        if not secret or not matched:
+        # a new secret has not reached every token endpoint yet: Entra answers as if it did not exist
+        if not secret or not matched or all(self.propagation.pending(p.born) for p in matched):
             raise EntraError(
                 401,
                 "invalid_client",

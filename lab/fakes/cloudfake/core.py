@@ -11,6 +11,7 @@ import json
 import secrets
 import string
 import threading
+import time
 import typing as t
 import urllib.parse
 import uuid
@@ -237,3 +238,19 @@ class TokenSigner:
         except ValueError:
             return None
         return claims if isinstance(claims, dict) else None
+
+
+class Propagation:
+    """How long a newly made credential is refused, as the clouds refuse keys that have not reached every endpoint.
+
+    ``seconds`` comes from ``VAULTOPS_LAB_PROPAGATION_DELAY`` at start (0: off) and ``POST /_fake/propagation``.
+    Only credentials made after the fake started count: the seeded root identities work at once.
+    """
+
+    def __init__(self, seconds: float = 0.0) -> None:
+        self.seconds = seconds
+        self.armed_at = time.time()
+
+    def pending(self, born: float) -> bool:
+        """True while a credential made at ``born`` (epoch seconds) is still refused."""
+        return self.seconds > 0 and born > self.armed_at and time.time() - born < self.seconds

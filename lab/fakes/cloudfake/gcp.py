@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .core import Request, Response, TokenSigner, b64url_decode, random_digits, rfc3339, utcnow
+from .core import Propagation, Request, Response, TokenSigner, b64url_decode, random_digits, rfc3339, utcnow
 from .pki import load_rsa_key, new_rsa_key, pem_private_key, self_signed_cert
 
 PROJECT_ID = "vaultops-lab"
@@ -230,6 +230,7 @@ class ServiceAccountKey:
     created: dt.datetime = field(default_factory=utcnow)
     key_type: str = "USER_MANAGED"
     disabled: bool = False
+    born: float = field(default_factory=time.time)  # when it was made (the propagation delay counts from here)
 
     @property
     def name(self) -> str:
@@ -264,6 +265,7 @@ class AccessToken:
 
 class GcpFake:
     name = "gcp"
+    propagation = Propagation()  # the FakeCloud sets the shared one
 
     def __init__(self, token_uri: str, signer: TokenSigner) -> None:
         self.token_uri = token_uri
@@ -440,7 +442,7 @@ class GcpFake:
         if header.get("alg") != "RS256":
             raise OAuthError(400, "invalid_grant", "Invalid JWT Signature.")
         key = self.keys.get(str(header.get("kid", "")))
-        if key is None or key.disabled:
+        if key is None or key.disabled or self.propagation.pending(key.born):
             raise OAuthError(400, "invalid_grant", "Invalid JWT Signature.")
         try:
             key.public_key.verify(signature, f"{head_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())

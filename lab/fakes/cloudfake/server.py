@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .alicloud import AliCloudFake
+from .aws import AwsProxy
 from .azure import AzureFake
-from .core import Request, RequestLog, Response, Service, TokenSigner, decode_body
+from .core import Propagation, Request, RequestLog, Response, Service, TokenSigner, decode_body
 from .gcp import GcpFake
 from .pki import Authority, private_dir, write_private
 
@@ -54,6 +55,12 @@ class FakeCloud:
         gcp_creds = self.gcp.seed(read_json(self.state_dir / "gcp-credentials.json"))
         azure_ids = self.azure.seed(saved.get("azure"))
         alicloud_ids = self.alicloud.seed(saved.get("alicloud"))
+        # after the seeding: the root identities are never held back
+        self.propagation = Propagation(float(os.environ.get("VAULTOPS_LAB_PROPAGATION_DELAY") or 0))
+        for service in self.services:
+            service.propagation = self.propagation  # type: ignore[attr-defined]
+        upstream = os.environ.get("VAULTOPS_FAKE_AWS_UPSTREAM")
+        self.aws = AwsProxy(upstream, self.propagation) if upstream else None
         self.ids: dict[str, t.Any] = {
             "proxy": self.base_url,
             "ca_file": str(self.authority.ca_path),
@@ -121,12 +128,29 @@ class FakeCloud:
                 return Response.json(200, {s.name: s.snapshot() for s in self.services})
         if path == "/_fake/ids" and req.method == "GET":
             return Response.json(200, self.ids)
+        if path == "/_fake/propagation":
+            return self._propagation(req)
+        if self.aws is not None and self.aws.signed(req):
+            return self.aws.handle(req)
         if path.startswith("/gcp/"):
             with self.lock:
                 answer = self.gcp.handle_local(req, path.removeprefix("/gcp"))
             if answer is not None:
                 return answer
         return Response.json(404, {"error": f"no route for {req.method} {path}"})
+
+    def _propagation(self, req: Request) -> Response:
+        """GET: the delay and the AWS proxy's keys; POST {"seconds": N}: set the delay (0: off)."""
+        if req.method == "POST":
+            seconds = (req.json() or {}).get("seconds")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+                return Response.json(400, {"error": "seconds must be a number >= 0"})
+            self.propagation.seconds = float(seconds)
+        elif req.method != "GET":
+            return Response.json(405, {"error": f"no route for {req.method} {req.path}"})
+        return Response.json(
+            200, {"seconds": self.propagation.seconds, "aws": self.aws.snapshot() if self.aws else None}
+        )
 
 
 class Handler(BaseHTTPRequestHandler):
