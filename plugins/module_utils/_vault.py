@@ -117,6 +117,20 @@ def mount_path(path: t.Any, field: str = "path") -> str:
     return clean
 
 
+def lease_path(value: t.Any, field: str = "lease_id") -> str:
+    """A lease ID or prefix (``aws/creds/deploy/AbC...``): segments separated by ``/``, each a name. A lease ID
+    is part of a request path (``sys/leases/lookup/<prefix>``, ``revoke-prefix``) or a path in Vault's lease
+    store, so it is held to the one rule like any other name."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    clean = value.strip().strip("/")
+    if not clean:
+        raise ValidationError(field, "must not be empty")
+    for segment in clean.split("/"):
+        NAME.check(segment, field)
+    return clean
+
+
 # engine types that are certainly not a given cloud engine (an external plugin may be registered under
 # any name, so an unknown type is let through)
 KNOWN_ENGINE_TYPES = frozenset(
@@ -243,6 +257,7 @@ class Leases:
         self.client = client
 
     def lookup(self, lease_id: str) -> dict[str, t.Any] | None:
+        lease_id = lease_path(lease_id)
         try:
             return (self.client.write("sys/leases/lookup", {"lease_id": lease_id}, method="PUT") or {}).get("data")
         except VaultOpsError as exc:
@@ -251,16 +266,16 @@ class Leases:
             raise
 
     def renew(self, lease_id: str, increment: int | None = None) -> dict[str, t.Any]:
-        payload: dict[str, t.Any] = {"lease_id": lease_id}
+        payload: dict[str, t.Any] = {"lease_id": lease_path(lease_id)}
         if increment:
             payload["increment"] = increment
         return self.client.action("sys/leases/renew", payload, method="PUT") or {}
 
     def revoke(self, lease_id: str) -> None:
-        self.client.action("sys/leases/revoke", {"lease_id": lease_id}, method="PUT")
+        self.client.action("sys/leases/revoke", {"lease_id": lease_path(lease_id)}, method="PUT")
 
     def list_prefix(self, prefix: str) -> list[str]:
-        return self.client.list(f"sys/leases/lookup/{prefix.strip('/')}")
+        return self.client.list(join_path("sys/leases/lookup", lease_path(prefix, "prefix")))
 
     def revoke_prefix(self, prefix: str) -> None:
-        self.client.action(f"sys/leases/revoke-prefix/{prefix.strip('/')}", {}, method="PUT")
+        self.client.action(join_path("sys/leases/revoke-prefix", lease_path(prefix, "prefix")), {}, method="PUT")

@@ -100,26 +100,29 @@ import typing as t
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import duration_to_seconds
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec
-from ansible_collections.vaultops.cloud.plugins.module_utils._vault import Leases
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import Leases, lease_path
 
 
 def body(module: VaultModule) -> None:
     params = module.params
+    # bad input fails before any request, naming the field
+    lease_id: str | None = lease_path(params["lease_id"]) if params["lease_id"] is not None else None
+    prefix = lease_path(params["prefix"], "prefix") if params["prefix"] is not None else None
+    increment = duration_to_seconds(params["increment"], "increment") if params["increment"] is not None else None
     leases = Leases(module.client)
-    lease_id: str | None = params["lease_id"]
     result: dict[str, t.Any] = {}
     if params["state"] == "revoked":
         if lease_id:
             found = [lease_id] if leases.lookup(lease_id) is not None else []
             result["lease_id"] = lease_id
         else:
-            prefix = params["prefix"].strip("/")
+            prefix = t.cast("str", prefix)
             found = [f"{prefix}/{key}" for key in leases.list_prefix(prefix)]
         if found and not module.check_mode:
             if lease_id:
                 leases.revoke(lease_id)
             else:
-                leases.revoke_prefix(params["prefix"])
+                leases.revoke_prefix(prefix)
         module.exit_json(changed=bool(found), revoked=found, **result)
 
     if not lease_id:
@@ -129,7 +132,6 @@ def body(module: VaultModule) -> None:
         raise VaultOpsError(f"lease {lease_id} does not exist or has expired", path="sys/leases/lookup")
     if not info.get("renewable"):
         raise VaultOpsError(f"lease {lease_id} is not renewable", path="sys/leases/lookup")
-    increment = duration_to_seconds(params["increment"], "increment") if params["increment"] is not None else None
     if module.check_mode:
         module.exit_json(changed=True, lease_id=lease_id, lease_duration=int(info.get("ttl") or 0))
     renewed = leases.renew(lease_id, increment)
