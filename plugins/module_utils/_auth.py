@@ -358,15 +358,15 @@ TOKEN_SPEC: dict[str, str] = {
 }
 TOKEN_TYPES = ("default", "service", "batch", "default-service", "default-batch")
 TOKEN_OPTIONS: dict[str, dict[str, t.Any]] = {
-    "token_ttl": {"type": "raw"},
-    "token_max_ttl": {"type": "raw"},
-    "token_policies": {"type": "list", "elements": "str"},
-    "token_bound_cidrs": {"type": "list", "elements": "str"},
-    "token_explicit_max_ttl": {"type": "raw"},
-    "token_no_default_policy": {"type": "bool"},
-    "token_num_uses": {"type": "int"},
-    "token_period": {"type": "raw"},
-    "token_type": {"type": "str", "choices": list(TOKEN_TYPES)},
+    "token_ttl": {"type": "raw", "no_log": False},
+    "token_max_ttl": {"type": "raw", "no_log": False},
+    "token_policies": {"type": "list", "elements": "str", "no_log": False},
+    "token_bound_cidrs": {"type": "list", "elements": "str", "no_log": False},
+    "token_explicit_max_ttl": {"type": "raw", "no_log": False},
+    "token_no_default_policy": {"type": "bool", "no_log": False},
+    "token_num_uses": {"type": "int", "no_log": False},
+    "token_period": {"type": "raw", "no_log": False},
+    "token_type": {"type": "str", "choices": list(TOKEN_TYPES), "no_log": False},
 }
 
 
@@ -410,11 +410,11 @@ APPROLE_ROLE_SPEC: dict[str, str] = {
 }
 APPROLE_ROLE_OPTIONS: dict[str, dict[str, t.Any]] = {
     **_ROLE_ITEM,
-    "bind_secret_id": {"type": "bool"},
-    "secret_id_bound_cidrs": {"type": "list", "elements": "str"},
-    "secret_id_num_uses": {"type": "int"},
-    "secret_id_ttl": {"type": "raw"},
-    "local_secret_ids": {"type": "bool"},
+    "bind_secret_id": {"type": "bool", "no_log": False},
+    "secret_id_bound_cidrs": {"type": "list", "elements": "str", "no_log": False},
+    "secret_id_num_uses": {"type": "int", "no_log": False},
+    "secret_id_ttl": {"type": "raw", "no_log": False},
+    "local_secret_ids": {"type": "bool", "no_log": False},
     **TOKEN_OPTIONS,
 }
 
@@ -452,7 +452,7 @@ SECRET_ID_OPTIONS: dict[str, dict[str, t.Any]] = {
     "role_name": {"type": "str", "required": True},
     "metadata": {"type": "dict"},
     "cidr_list": {"type": "list", "elements": "str"},
-    "token_bound_cidrs": {"type": "list", "elements": "str"},
+    "token_bound_cidrs": {"type": "list", "elements": "str", "no_log": False},
     "ttl": {"type": "raw"},
     "num_uses": {"type": "int"},
     "wrap_ttl": {"type": "raw"},
@@ -526,7 +526,7 @@ JWT_CONFIG_OPTIONS: dict[str, dict[str, t.Any]] = {
     "oidc_response_types": {"type": "list", "elements": "str"},
     "jwks_url": {"type": "str"},
     "jwks_ca_pem": {"type": "str"},
-    "jwt_validation_pubkeys": {"type": "list", "elements": "str"},
+    "jwt_validation_pubkeys": {"type": "list", "elements": "str", "no_log": False},
     "jwt_supported_algs": {"type": "list", "elements": "str"},
     "bound_issuer": {"type": "str"},
     "default_role": {"type": "str"},

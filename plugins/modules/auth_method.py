@@ -154,7 +154,7 @@ def main() -> None:
             local=dict(type="bool"),
             seal_wrap=dict(type="bool"),
             external_entropy_access=dict(type="bool"),
-            token_type=dict(type="str", choices=["default-service", "default-batch", "service", "batch"]),
+            token_type=dict(type="str", choices=["default-service", "default-batch", "service", "batch"], no_log=False),
         ),
         required_if=[("state", "present", ("type",))],
         supports_check_mode=True,
