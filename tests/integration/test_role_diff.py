@@ -1,0 +1,92 @@
+"""The bundled roles show a configuration change in --diff, with the engine's secret masked."""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from pathlib import Path
+
+import pytest
+
+from ._helpers import assert_no_leak
+from .conftest import REPO, Ansible, Lab
+
+PLAYBOOKS = REPO / "playbooks"
+
+
+def test_aws_role_diff_shows_the_config_change_and_masks_the_secret(ansible: Ansible, lab: Lab, vault: t.Any) -> None:
+    setup = ansible.playbook(PLAYBOOKS / "setup-vault-aws.yml", env=dict(lab.env))
+    assert setup.rc == 0, setup.output
+    lease = vault.read("aws/config/lease")["data"]["lease"]
+    assert lease in ("30m", "1800s", "30m0s", 1800), lease  # as the playbook sets it
+
+    # a changed lease, and the secret re-sent (update_secret=always): both in the predicted diff
+    checked = ansible.playbook(
+        PLAYBOOKS / "setup-vault-aws.yml",
+        extra_vars={"aws_secrets_engine_lease": "45m", "aws_secrets_engine_update_secret": "always"},
+        env=dict(lab.env),
+        check=True,
+        diff=True,
+    )
+    assert checked.rc == 0, checked.output
+    assert checked.counts()["changed"] >= 1, checked.output
+    assert lab.root_secret_key not in checked.output
+    assert "censored" not in checked.stdout, "a task's no_log hid the diff"
+    after = [line for line in checked.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    before = [line for line in checked.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert any("2700" in line or "45m" in line for line in after), checked.stdout
+    assert any("1800" in line or "30m" in line for line in before), checked.stdout
+    assert any("secret_key" in line and "********" in line for line in after), checked.stdout
+    # check mode wrote nothing
+    assert vault.read("aws/config/lease")["data"]["lease"] == lease
+
+
+def gcp_leaks(env: t.Mapping[str, str]) -> dict[str, str]:
+    key = json.loads(Path(env["VAULTOPS_LAB_GCP_CREDENTIALS_FILE"]).read_text())
+    body_line = key["private_key"].splitlines()[5]
+    assert len(body_line) >= 40
+    return {"the GCP private_key_id": key["private_key_id"], "a slice of the GCP private key": body_line}
+
+
+# cloud: (a changed setting as extra vars, the value the diff shows after it, the secret's option, the secrets)
+OTHER_CLOUDS: dict[str, tuple[dict[str, t.Any], str, str, t.Callable[[t.Mapping[str, str]], dict[str, str]]]] = {
+    "gcp": ({"gcp_secrets_engine_ttl": "2h"}, "7200", "credentials", gcp_leaks),
+    "azure": (
+        {"azure_secrets_engine_root_password_ttl": 8640000},
+        "8640000",
+        "client_secret",
+        lambda env: {"the Azure client secret": env["VAULTOPS_LAB_AZURE_CLIENT_SECRET"]},
+    ),
+    "alicloud": (
+        {"alicloud_secrets_engine_access_key": "LTAIdiffcheck"},
+        "LTAIdiffcheck",
+        "secret_key",
+        lambda env: {"the AliCloud secret key": env["VAULTOPS_LAB_ALICLOUD_SECRET_KEY"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("cloud", sorted(OTHER_CLOUDS))
+def test_role_diff_shows_the_config_change_and_no_secret_at_vvvv(ansible: Ansible, lab: Lab, cloud: str) -> None:
+    """The roles' config tasks run without a task-level no_log: a change shows in --diff, and a -vvvv run
+    with the secret re-sent (update_secret=always) shows no secret anywhere."""
+    playbook = PLAYBOOKS / f"setup-vault-{cloud}.yml"
+    setup = ansible.playbook(playbook, env=dict(lab.env))
+    assert setup.rc == 0, setup.output
+
+    changed, shown_after, secret_option, leaks = OTHER_CLOUDS[cloud]
+    checked = ansible.playbook(
+        playbook,
+        extra_vars={**changed, f"{cloud}_secrets_engine_update_secret": "always"},
+        env=dict(lab.env),
+        check=True,
+        diff=True,
+        verbosity=4,
+    )
+    assert checked.rc == 0, checked.output
+    assert checked.counts()["changed"] >= 1, checked.output
+    assert "ESTABLISH LOCAL CONNECTION" in checked.stdout, "not a -vvvv run?"
+    assert_no_leak(checked, {**leaks(lab.env), "the Vault token": lab.vault_token})
+    after = [line for line in checked.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert any(shown_after in line for line in after), checked.stdout[-8000:]
+    assert any(secret_option in line and "********" in line for line in after), checked.stdout[-8000:]
