@@ -10,11 +10,11 @@ module: approle_role
 short_description: Manage a role of the AppRole auth method in Vault or OpenBao
 version_added: 0.2.0
 description:
-  - Creates, updates or deletes C(auth/<mount_point>/role/<name>): a machine identity that logs in with its
+  - Creates, updates or deletes C(auth/<mount_point>/role/<name>) - a machine identity that logs in with its
     C(role_id) and a secret-id (see M(vaultops.cloud.approle_secret_id)) and gets a token with the given policies.
   - Only the options you set are compared and sent; lists are compared as sets, durations in seconds. CIDR blocks
     are checked before any request.
-  - Returns the C(role_id) of the role (not a secret on its own: a login needs a secret-id too).
+  - Returns the C(role_id) of the role (not a secret on its own, a login needs a secret-id too).
   - Vault stores AppRole role names in lower case.
 extends_documentation_fragment:
   - vaultops.cloud.connection
@@ -51,7 +51,7 @@ options:
     type: raw
   local_secret_ids:
     description:
-      - Keep the secret-ids of this role local to the cluster (replication). Fixed when the role is created:
+      - Keep the secret-ids of this role local to the cluster (replication). Fixed when the role is created;
         changing it later is refused.
     type: bool
   token_ttl:

@@ -10,10 +10,10 @@ module: approle_secret_id
 short_description: Issue a secret-id of an AppRole role in Vault or OpenBao
 version_added: 0.2.0
 description:
-  - Issues a new secret-id of the AppRole role O(role_name) (C(auth/<mount_point>/role/<role_name>/secret-id)):
+  - Issues a new secret-id of the AppRole role O(role_name) (C(auth/<mount_point>/role/<role_name>/secret-id));
     with the role's C(role_id), it logs in.
   - This is an action, not a resource. Every run issues a new secret-id, and the module returns it because issuing it
-    is the point. Run the task with C(no_log: true) so that the secret-id stays out of logs and callbacks; the module
+    is the point. Run the task with C(no_log=true) so that the secret-id stays out of logs and callbacks; the module
     itself never puts it into a warning, an error or a diff.
   - With O(wrap_ttl), Vault wraps the answer and the module returns only RV(wrap_info), a single-use token that
     unwraps to the secret-id (C(sys/wrapping/unwrap)) within O(wrap_ttl); hand that to the consumer instead of the

@@ -11,7 +11,7 @@ short_description: Configure a JWT/OIDC auth method in Vault or OpenBao
 version_added: 0.2.0
 description:
   - Writes C(auth/<mount_point>/config) of a JWT/OIDC auth method (enable it with M(vaultops.cloud.auth_method),
-    type V(jwt) or V(oidc)): where the keys that sign the tokens come from, and which issuer is accepted.
+    type V(jwt) or V(oidc)) - where the keys that sign the tokens come from, and which issuer is accepted.
   - Exactly one key source is required, checked before any request - O(oidc_discovery_url) (the issuer's
     C(.well-known/openid-configuration), as for GitHub Actions V(https://token.actions.githubusercontent.com) or
     GitLab V(https://gitlab.com)), O(jwks_url), or O(jwt_validation_pubkeys) (PEM public keys you hold).

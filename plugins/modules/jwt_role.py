@@ -10,7 +10,7 @@ module: jwt_role
 short_description: Manage a role of a JWT/OIDC auth method in Vault or OpenBao
 version_added: 0.2.0
 description:
-  - Creates, updates or deletes C(auth/<mount_point>/role/<name>) of a JWT/OIDC auth method: which tokens of the
+  - Creates, updates or deletes C(auth/<mount_point>/role/<name>) of a JWT/OIDC auth method - which tokens of the
     configured issuer (see M(vaultops.cloud.jwt_auth_config)) may log in, and the Vault token they get.
   - A role must bound the tokens it accepts with at least one of O(bound_audiences), O(bound_claims) or
     O(bound_subject); a role with none of them accepts every token the issuer signs (for GitHub Actions, every

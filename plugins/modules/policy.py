@@ -10,7 +10,7 @@ module: policy
 short_description: Manage an ACL policy in Vault or OpenBao
 version_added: 0.2.0
 description:
-  - Creates, updates or deletes the ACL policy C(sys/policies/acl/<name>): which paths a token that carries it may
+  - Creates, updates or deletes the ACL policy C(sys/policies/acl/<name>) - which paths a token that carries it may
     use, and how.
   - O(policy) is HCL text, JSON text, or YAML data in Vault's JSON policy form (C(path) mapping each path to its
     rule). Text is sent as given, so a policy written as HCL stays HCL in Vault; data is sent as JSON.
