@@ -116,6 +116,7 @@ def installed_env(ansible_env: dict[str, str], installed: Installed) -> dict[str
     return {**ansible_env, "ANSIBLE_COLLECTIONS_PATH": str(installed.collections)}
 
 
+@pytest.mark.core219
 def test_tarball_holds_the_collection_and_no_development_file(installed: Installed) -> None:
     members = set(installed.members)
     tracked = run(["git", "ls-files", "plugins", "roles", "playbooks"], cwd=REPO).stdout.split()
@@ -185,6 +186,7 @@ def test_execution_environment_lists_the_controller_requirements(installed: Inst
     assert {"hvac>=2.1.0", "boto3>=1.34.0", "botocore>=1.34.0"} <= lines, shown(proc)
 
 
+@pytest.mark.core219
 def test_playbooks_run_by_fqcn_from_the_installed_copy(
     installed: Installed, ansible_env: dict[str, str], ansible: Ansible, lab: Lab
 ) -> None:
