@@ -73,7 +73,7 @@ options:
         no IAM user, service principal or key behind.
       - The credential then also has C(waited) (seconds until it was proven) and C(proven_as) (who the cloud says
         it is); for O(engine=aws) the caller ARN is also in C(arn).
-      - HTTPS calls honour C(HTTPS_PROXY), C(NO_PROXY) and C(SSL_CERT_FILE).
+      - The proofs' HTTPS calls (Python requests) honour C(HTTPS_PROXY), C(NO_PROXY) and C(REQUESTS_CA_BUNDLE).
     type: bool
     default: false
   wait_endpoint:

@@ -18,7 +18,7 @@ interface (``Prover.prove(creds, wait) -> identity``), makes the cheapest call t
 * AliCloud: STS ``GetCallerIdentity`` with the new key, signed as the AliCloud SDK signs (HMAC-SHA1).
 
 ``prove`` repeats the call until ``successes`` calls in a row succeed (a new key may flap) or the timeout
-ends. HTTP goes through urllib, which honours ``HTTPS_PROXY``/``NO_PROXY`` and ``SSL_CERT_FILE``.
+ends. HTTP goes through requests, which honours ``HTTPS_PROXY``/``NO_PROXY`` and ``REQUESTS_CA_BUNDLE``.
 No Ansible imports.
 """
 
@@ -32,9 +32,7 @@ import hmac
 import json
 import time
 import typing as t
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 
 from ._client import VaultOpsError
@@ -103,18 +101,17 @@ class Proof:
     attempts: int
 
 
-def urllib_http(
+def requests_http(
     method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
 ) -> tuple[int, bytes]:
-    """One HTTP request; any answer is returned (errors too), a failed connection raises Refused."""
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - https or a test URL
+    """One HTTP request (requests, which hvac brings); any answer is returned, a failed connection raises Refused."""
+    import requests  # noqa: PLC0415 - hvac's dependency, needed only when a proof runs
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except (urllib.error.URLError, OSError) as exc:
-        raise Refused(f"{url}: {getattr(exc, 'reason', exc)}") from None
+        answer = requests.request(method, url, data=body, headers=headers, timeout=timeout)
+    except requests.RequestException as exc:
+        raise Refused(f"{url}: {exc}") from None
+    return answer.status_code, answer.content
 
 
 def short(body: bytes, limit: int = 300) -> str:
@@ -127,7 +124,7 @@ class Prover:
 
     what = ""
 
-    def __init__(self, http: Http = urllib_http, call_timeout: float = 10) -> None:
+    def __init__(self, http: Http = requests_http, call_timeout: float = 10) -> None:
         self.http = http
         self.call_timeout = call_timeout
 

@@ -220,7 +220,6 @@ def test_every_cloud_proves_new_credentials(
     env = {
         "HTTPS_PROXY": lab.env["VAULTOPS_LAB_CLOUD_ENDPOINT"],
         "NO_PROXY": "127.0.0.1,localhost",
-        "SSL_CERT_FILE": lab.env["VAULTOPS_LAB_CLOUD_CA_FILE"],
         "REQUESTS_CA_BUNDLE": lab.env["VAULTOPS_LAB_CLOUD_CA_FILE"],
     }
     started = time.monotonic()

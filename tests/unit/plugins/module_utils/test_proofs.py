@@ -31,8 +31,8 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._proofs import (
     Refused,
     WaitOptions,
     prove,
+    requests_http,
     resolve,
-    urllib_http,
 )
 
 TENANT = "8f3c0b52-7a8e-4b2a-9d55-0c2b7a1e6f10"
@@ -289,7 +289,7 @@ def test_a_closed_port_is_a_refusal_not_a_crash() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(Refused, match=f"127.0.0.1:{port}"):
-        urllib_http("GET", f"http://127.0.0.1:{port}/x", None, {}, 2)
+        requests_http("GET", f"http://127.0.0.1:{port}/x", None, {}, 2)
 
 
 @pytest.mark.parametrize(
