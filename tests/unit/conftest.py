@@ -198,8 +198,13 @@ def run_module(
     The client factory in ``_module`` is patched so that the module's own connection options
     and token login run unchanged, with every request going to a :class:`FakeHvac`.
     """
+    from ansible.module_utils import _internal
     from ansible.module_utils.testing import patch_module_args
 
+    # a module never runs in the controller: once a test has imported a controller plugin (a callback,
+    # a lookup), ansible-core would send the module's warnings to the controller's display instead of
+    # its result
+    monkeypatch.setattr(_internal, "is_controller", False, raising=False)
     for names in ENV_FALLBACKS.values():
         for name in names:
             monkeypatch.delenv(name, raising=False)
