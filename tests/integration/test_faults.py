@@ -5,7 +5,11 @@ connections before and after Vault answered, answers 503 before and after forwar
 - Credentials: N lookups with ``cache=false`` through faults on ``/creds/``. Vault issues at most one credential
   per lookup call (its audit log, and the IAM users moto holds), and every credential Vault issued was either
   handed to its caller or belongs to a call that failed saying that a credential may have been issued, naming
-  the role and the time: issued = handed out + reported lost, exactly.
+  the role and the time: issued = handed out + reported lost, exactly. The faults there come after Vault acted
+  (reset, 503, a stall past the client's timeout) or say "sealed" (the one a mint is tried again after).
+- A second role meets faults before Vault is asked (reset, a plain 503): the client cannot tell them from the same
+  faults after, so it reports each as a possible loss and never tries again; nothing is issued but what was handed
+  out, and the reported losses are exactly those faults.
 
 What was issued is read with independent readers only: the lab's audit log, hvac on the root token, boto3 on
 moto, and the proxy's own counts.
@@ -57,22 +61,36 @@ SETUP_RULES = {
 # on the credential path: faults after Vault acted (the answer is lost), a slow answer, and a sealed node (Vault
 # did nothing: the one fault a mint may be tried again after); everything else passes
 LOST_KINDS = ("reset_after", "503_after", "stall")
+# A second role meets the faults that happen before Vault is asked (a reset, a 503 that does not say "sealed"): the
+# client cannot tell them from the same faults after Vault acted, so it reports them as possible losses too, and
+# never tries again. They are counted apart: for ROLE the account is exact, for ROLE_BEFORE nothing is issued
+# that is not handed out, and the reported losses are exactly the faults the proxy made before forwarding.
+ROLE_BEFORE = "it-faults-before"
+LOOKUPS_BEFORE = 10
+BEFORE_KINDS = ("reset_before", "503_before")
 CREDS_RULES = {
     "seed": SEED,
     "rules": [
         {
-            "path": f"^/v1/{MOUNT}/creds/",
+            "path": f"^/v1/{MOUNT}/creds/{ROLE}$",
             "actions": {"pass": 3, "reset_after": 1, "503_after": 1, "stall": 1, "sealed_before": 1},
             # longer than the lookup's timeout below: the caller has given up when the answer comes
             "stall_seconds": 4,
-        }
+        },
+        {"path": f"^/v1/{MOUNT}/creds/{ROLE_BEFORE}$", "actions": {"pass": 2, "reset_before": 1, "503_before": 1}},
     ],
 }
 LOOKUP_TIMEOUT = 2
-LOST = re.compile(
-    rf"a credential may have been issued for role '{ROLE}' at "
-    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) but its answer was lost"
-)
+
+
+def lost_pattern(role: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"a credential may have been issued for role '{role}' at "
+        r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) but its answer was lost"
+    )
+
+
+LOST = lost_pattern(ROLE)
 
 
 class FaultProxy:
@@ -185,20 +203,37 @@ def engine(vault: hvac.Client, lab: Lab) -> t.Iterator[str]:
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["*"]}],
     }
-    vault.write_data(
-        f"{MOUNT}/roles/{ROLE}", data={"credential_type": "iam_user", "policy_document": json.dumps(policy)}
-    )
+    for role in (ROLE, ROLE_BEFORE):
+        vault.write_data(
+            f"{MOUNT}/roles/{role}", data={"credential_type": "iam_user", "policy_document": json.dumps(policy)}
+        )
     yield MOUNT
     vault.sys.revoke_prefix(f"{MOUNT}/")
     vault.sys.disable_secrets_engine(MOUNT)
 
 
-def iam_users(aws: AwsFactory) -> set[str]:
-    """IAM users the engine at MOUNT made for ROLE (the AWS engine names them vault-<token name>-<role>-...)."""
+def iam_users(aws: AwsFactory, role: str = ROLE) -> set[str]:
+    """IAM users the engine at MOUNT made for ``role`` (the AWS engine names them vault-<token name>-<role>-...)."""
     users: set[str] = set()
     for page in aws("iam").get_paginator("list_users").paginate():
-        users.update(u["UserName"] for u in page["Users"] if ROLE in u["UserName"])
+        users.update(u["UserName"] for u in page["Users"] if role in u["UserName"])
     return users
+
+
+def lookup_task(role: str, count: int, register: str) -> dict[str, t.Any]:
+    """One task, ``count`` items: a failed item is recorded and the others go on."""
+    lookup = (
+        f"lookup('vaultops.cloud.creds', '{role}', engine='aws', mount_point='{MOUNT}', cache=false, "
+        f"timeout={LOOKUP_TIMEOUT})"
+    )
+    return {
+        "name": f"Ask for a credential of {role}, many times",
+        "ansible.builtin.set_fact": {"issued": "{{ " + lookup + " }}"},
+        "loop": list(range(count)),
+        "register": register,
+        "ignore_errors": True,
+        "no_log": True,
+    }
 
 
 def test_no_credential_is_minted_twice_and_every_loss_is_reported(
@@ -207,42 +242,29 @@ def test_no_credential_is_minted_twice_and_every_loss_is_reported(
     token, accessor = child_token(vault.auth.token)
     audit = AuditLog.of(lab.env)
     users_before = iam_users(aws)
+    users_before_b = iam_users(aws, ROLE_BEFORE)
     proxy.rules(CREDS_RULES)
     mark = audit.mark()
-    lookup = (
-        f"lookup('vaultops.cloud.creds', '{ROLE}', engine='aws', mount_point='{engine}', cache=false, "
-        f"timeout={LOOKUP_TIMEOUT})"
-    )
     started = utc_now()
-    # one task, LOOKUPS items: a failed item is recorded and the others go on
     run = ansible.play(
-        [
-            {
-                "name": "Ask for a credential, many times",
-                "ansible.builtin.set_fact": {"issued": "{{ " + lookup + " }}"},
-                "loop": list(range(LOOKUPS)),
-                "register": "calls",
-                "ignore_errors": True,
-                "no_log": True,
-            },
-        ],
-        capture="calls",
+        [lookup_task(ROLE, LOOKUPS, "calls"), lookup_task(ROLE_BEFORE, LOOKUPS_BEFORE, "calls_before")],
+        capture="{'calls': calls, 'before': calls_before}",
         env={"VAULT_ADDR": proxy.url, "VAULT_TOKEN": token},
         timeout=600,
     )
     ended = utc_now()
     assert run.result, run.output
-    calls = run.result["results"]
+    calls = run.result["calls"]["results"]
     assert len(calls) == LOOKUPS, run.output
     stats = proxy.stats()
-    requests = [r for r in audit.since(mark, accessor=accessor) if "/creds/" in r.path]
+    requests = [r for r in audit.since(mark, accessor=accessor) if r.path == f"{engine}/creds/{ROLE}"]
     # what Vault did: one credential for each creds request it answered without an error
     issued_audit = [r for r in requests if not r.error]
     users = iam_users(aws) - users_before
     handed = [c["ansible_facts"]["issued"]["access_key"] for c in calls if not c.get("failed")]
     failed = [str(c.get("msg", "")) for c in calls if c.get("failed")]
     lost = [message for message in failed if LOST.search(message)]
-    at_proxy = [entry for entry in stats["log"] if f"/v1/{engine}/creds/" in entry["path"]]
+    at_proxy = [entry for entry in stats["log"] if entry["path"] == f"/v1/{engine}/creds/{ROLE}"]
     faults = {kind: sum(1 for e in at_proxy if e["action"] == kind) for kind in (*LOST_KINDS, "sealed_before")}
     print(
         f"creds through faults: {LOOKUPS} lookups, {len(at_proxy)} creds requests at the proxy, faults {faults}, "
@@ -267,6 +289,34 @@ def test_no_credential_is_minted_twice_and_every_loss_is_reported(
     iam = aws("iam")
     owned = {k["AccessKeyId"] for user in users for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
     assert set(handed) <= owned
+    # orphans: users Vault made whose key nobody was handed; exactly one per reported loss
+    orphans = {
+        user
+        for user in users
+        if not {k["AccessKeyId"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]} & set(handed)
+    }
+    print(f"creds through faults: {len(orphans)} orphaned IAM users (one per reported loss)")
+    assert len(orphans) == len(lost)
+    # faults before forwarding: reported as possible losses (the client cannot tell), never tried again, and
+    # nothing issued that was not handed out
+    before = run.result["before"]["results"]
+    assert len(before) == LOOKUPS_BEFORE, run.output
+    at_proxy_b = [entry for entry in stats["log"] if entry["path"] == f"/v1/{engine}/creds/{ROLE_BEFORE}"]
+    faults_b = {kind: sum(1 for e in at_proxy_b if e["action"] == kind) for kind in BEFORE_KINDS}
+    handed_b = [c["ansible_facts"]["issued"]["access_key"] for c in before if not c.get("failed")]
+    failed_b = [str(c.get("msg", "")) for c in before if c.get("failed")]
+    requests_b = [r for r in audit.since(mark, accessor=accessor) if r.path == f"{engine}/creds/{ROLE_BEFORE}"]
+    users_b = iam_users(aws, ROLE_BEFORE) - users_before_b
+    print(
+        f"creds, faults before forwarding: {LOOKUPS_BEFORE} lookups, {len(at_proxy_b)} requests at the proxy, "
+        f"faults {faults_b}, {len(requests_b)} issued (audit), {len(users_b)} IAM users, {len(handed_b)} handed "
+        f"out, {len(failed_b)} reported lost"
+    )
+    assert all(faults_b.values()), stats["actions"]
+    assert len(at_proxy_b) == LOOKUPS_BEFORE, at_proxy_b
+    assert all(lost_pattern(ROLE_BEFORE).search(message) for message in failed_b), failed_b
+    assert len(failed_b) == sum(faults_b.values())
+    assert len(requests_b) == len(users_b) == len(handed_b) == LOOKUPS_BEFORE - len(failed_b)
     # the reported time is when the call was made: within the run
     for message in lost:
         match = LOST.search(message)
@@ -275,6 +325,7 @@ def test_no_credential_is_minted_twice_and_every_loss_is_reported(
     # orphans: the lost ones are live users nobody holds; revoking the mount's leases removes them all
     vault.sys.revoke_prefix(f"{engine}/")
     assert wait_until(lambda: not (iam_users(aws) - users_before)), sorted(iam_users(aws) - users_before)
+    assert wait_until(lambda: not (iam_users(aws, ROLE_BEFORE) - users_before_b))
 
 
 def utc_now() -> str:
