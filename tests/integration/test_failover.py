@@ -208,6 +208,8 @@ def test_the_leader_killed_mid_converge(cluster: Cluster, tmp_path: Path) -> Non
         f"({time.monotonic() - killed_at:.1f}s after the kill), new leader {new_leader}, "
         f"{len(present)} of {ROLES} roles written, {len(missing)} missing"
     )
+    warnings = [str(w) for w in first.result.get("warnings") or []]
+    print(f"failover: {len(warnings)} retry warnings, e.g. {warnings[:2]}")
     if first.rc != 0:
         # a clear error: Vault's own message and the path, or the addresses it could not reach
         message = str(first.result.get("msg", ""))
