@@ -8,13 +8,18 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export ANSIBLE_CONFIG := $(CURDIR)/tests/ansible.cfg
 PYTEST_ARGS ?=
+# the integration suite on HashiCorp Vault runs a lab of its own, on ports apart from the OpenBao run's
+# (a dev server also takes its port + 1), so that the two never meet
+VAULT_IT_PORTS ?= VAULTOPS_IT_VAULT_PORT=18214 VAULTOPS_IT_AWS_PORT=18514 VAULTOPS_IT_CLOUD_PORT=18279 \
+	VAULTOPS_IT_SPARE_PORTS=18260-18279
 
-.PHONY: help venv demo lab-up lab-down bench test lint ruff ansible-lint docs docs-lint sanity units units-core219 integration integration-core219 molecule clean
+.PHONY: help venv demo lab-up lab-down bench test lint ruff ansible-lint docs docs-lint sanity units units-core219 integration integration-core219 integration-vault vault-build molecule clean
 
 help:
 	@echo "make demo         lab up, setup-vault-aws.yml, deploy-with-aws-creds.yml, lab down (KEEP_LAB=1 keeps it)"
 	@echo "make test         lint, sanity, units, integration and molecule, on ansible-core 2.21 and 2.19"
 	@echo "make lint | sanity | units | integration | molecule"
+	@echo "make integration-vault  the integration suite on HashiCorp Vault 1.21.1 (built once by make vault-build)"
 	@echo "make docs         HTML docs of every module, plugin and role (antsibull-docs) in tests/output/docs/build/html"
 	@echo "make bench        time and count the requests of converging 10/100/1000 AWS roles against the peer"
 	@echo "                  (own lab on ports 18700-18702; writes tests/output/bench.md; BENCH_ARGS=--quick for 10 roles)"
@@ -76,6 +81,13 @@ integration: venv
 
 integration-core219: venv
 	VAULTOPS_ANSIBLE_BIN=$(CURDIR)/$(VENV219)/bin $(VENV)/bin/python -m pytest tests/integration -q -m core219 --junitxml=tests/output/junit-integration-core219.xml $(PYTEST_ARGS)
+
+vault-build: venv
+	@# HashiCorp Vault from lab/vault/go.mod, built once (~12 CPU-minutes) and cached like the plugins
+	VAULTOPS_LAB_SERVER=vault $(VENV)/bin/python scripts/lab server-bin
+
+integration-vault: vault-build
+	env VAULTOPS_LAB_SERVER=vault $(VAULT_IT_PORTS) $(VENV)/bin/python -m pytest tests/integration -q --junitxml=tests/output/junit-integration-vault.xml $(PYTEST_ARGS)
 
 molecule: venv
 	@scripts/molecule
