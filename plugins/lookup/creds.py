@@ -127,6 +127,7 @@ import typing as t
 from ansible import context
 from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     HVAC_IMPORT_ERROR,
@@ -142,7 +143,10 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._creds import (
     issue_checked,
     placeholder,
 )
+from ansible_collections.vaultops.cloud.plugins.module_utils._vault import auth_mount_warning
 from ansible_collections.vaultops.cloud.plugins.plugin_utils._cache import RunCache
+
+display = Display()
 
 
 class LookupModule(LookupBase):
@@ -153,11 +157,14 @@ class LookupModule(LookupBase):
             raise AnsibleError(f"the creds lookup needs the Python library hvac: {HVAC_IMPORT_ERROR}")
         self.set_options(var_options=variables, direct=kwargs)
         try:
-            options = ConnectionOptions.from_getter(self._option)
+            options = ConnectionOptions.from_getter(self._option, origin=self._origin)
             wait = WaitOptions.from_getter(self.get_option)
             requests = [CredsRequest.from_getter(str(term), self.get_option) for term in terms]
             for request in requests:  # every term is checked before the first request
                 check_request(request, wait)
+            warning = auth_mount_warning(requests[0].mount_point, requests[0].engine) if requests else None
+            if warning:
+                display.warning(f"vaultops.cloud.creds: {warning}")
             if check_mode(variables) and not self.get_option("issue_in_check_mode"):
                 return [placeholder(request) for request in requests]
             revoke_at_end = bool(self.get_option("revoke_at_end"))
@@ -207,6 +214,18 @@ class LookupModule(LookupBase):
             return self.get_option(name)
         except KeyError:
             return None
+
+    def _origin(self, name: str) -> str | None:
+        """Where an option's value came from: the lookup's keyword, a variable, an environment variable, a file."""
+        try:
+            origin = str(self.get_option_and_origin(name)[1] or "")
+        except KeyError:
+            return None
+        if origin == "Direct":
+            return f"the lookup's {name} option"
+        if origin.startswith(("var: ", "env: ")):
+            return f"the {'variable' if origin.startswith('var') else 'environment variable'} {origin[5:]}"
+        return origin or None
 
 
 def check_mode(variables: t.Mapping[str, t.Any] | None) -> bool:

@@ -35,15 +35,25 @@ else:
 AUTH_METHODS = ("token", "approle", "userpass", "jwt")
 DEFAULT_AUTH_MOUNTS = {"approle": "approle", "userpass": "userpass", "jwt": "jwt"}
 
-# option name -> environment variables, first set one wins (hvac itself only reads VAULT_*)
+# option name -> environment variables, first set one wins (hvac itself only reads VAULT_*); community.hashi_vault's
+# ANSIBLE_HASHI_VAULT_* come last, as documented fallbacks (the precedence table is in the connection doc fragment)
 ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
-    "url": ("VAULT_ADDR", "BAO_ADDR"),
-    "token": ("VAULT_TOKEN", "BAO_TOKEN"),
-    "namespace": ("VAULT_NAMESPACE", "BAO_NAMESPACE"),
-    "ca_cert": ("VAULT_CACERT", "BAO_CACERT"),
+    "url": ("VAULT_ADDR", "BAO_ADDR", "ANSIBLE_HASHI_VAULT_URL", "ANSIBLE_HASHI_VAULT_ADDR"),
+    "token": ("VAULT_TOKEN", "BAO_TOKEN", "ANSIBLE_HASHI_VAULT_TOKEN"),
+    "namespace": ("VAULT_NAMESPACE", "BAO_NAMESPACE", "ANSIBLE_HASHI_VAULT_NAMESPACE"),
+    "ca_cert": ("VAULT_CACERT", "BAO_CACERT", "ANSIBLE_HASHI_VAULT_CA_CERT"),
     "client_cert": ("VAULT_CLIENT_CERT", "BAO_CLIENT_CERT"),
     "client_key": ("VAULT_CLIENT_KEY", "BAO_CLIENT_KEY"),
     "skip_verify": ("VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"),
+    "timeout": ("ANSIBLE_HASHI_VAULT_TIMEOUT",),
+    "retries": ("ANSIBLE_HASHI_VAULT_RETRIES",),
+    "auth_method": ("VAULTOPS_CLOUD_AUTH_METHOD", "ANSIBLE_HASHI_VAULT_AUTH_METHOD"),
+    "auth_mount_point": ("ANSIBLE_HASHI_VAULT_MOUNT_POINT",),
+    "role_id": ("VAULTOPS_CLOUD_ROLE_ID", "ANSIBLE_HASHI_VAULT_ROLE_ID"),
+    "secret_id": ("VAULTOPS_CLOUD_SECRET_ID", "ANSIBLE_HASHI_VAULT_SECRET_ID"),
+    "username": ("ANSIBLE_HASHI_VAULT_USERNAME",),
+    "password": ("ANSIBLE_HASHI_VAULT_PASSWORD",),
+    "jwt": ("VAULTOPS_CLOUD_JWT", "ANSIBLE_HASHI_VAULT_JWT"),
 }
 
 # Status codes worth another try for reads and configuration writes: a sealed or
@@ -128,12 +138,27 @@ class VaultInvalidRequest(VaultOpsError):
 
 
 def env_value(option: str, environ: t.Mapping[str, str] | None = None) -> str | None:
+    return env_source(option, environ)[0]
+
+
+def env_source(option: str, environ: t.Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """The value of the first set environment variable of ``option``, and that variable's name."""
     environ = os.environ if environ is None else environ
     for name in ENV_FALLBACKS.get(option, ()):
         value = environ.get(name)
         if value:
-            return value
-    return None
+            return value, name
+    return None, None
+
+
+def hashi_vault_token_file(environ: t.Mapping[str, str] | None = None) -> str | None:
+    """community.hashi_vault's token file: the folder ANSIBLE_HASHI_VAULT_TOKEN_PATH (default: home) joined with
+    the file name ANSIBLE_HASHI_VAULT_TOKEN_FILE (default: .vault-token); None when neither is set."""
+    environ = os.environ if environ is None else environ
+    folder, name = environ.get("ANSIBLE_HASHI_VAULT_TOKEN_PATH"), environ.get("ANSIBLE_HASHI_VAULT_TOKEN_FILE")
+    if not folder and not name:
+        return None
+    return os.path.join(folder or "~", name or ".vault-token")
 
 
 def to_bool(value: t.Any) -> bool:
@@ -168,32 +193,63 @@ class ConnectionOptions:
     password: str | None = field(default=None, repr=False)
     role: str | None = None
     jwt: str | None = field(default=None, repr=False)
+    # where the token came from (the token option, a variable, VAULT_TOKEN, ...), named in authentication errors
+    token_source: str | None = None
 
     @classmethod
     def from_getter(
-        cls, get: t.Callable[[str], t.Any], environ: t.Mapping[str, str] | None = None
+        cls,
+        get: t.Callable[[str], t.Any],
+        environ: t.Mapping[str, str] | None = None,
+        origin: t.Callable[[str], str | None] | None = None,
     ) -> ConnectionOptions:
-        """Build from an option getter (``module.params.get`` or a plugin's ``get_option``)."""
+        """Build from an option getter (``module.params.get`` or a plugin's ``get_option``).
+
+        ``origin`` names where an option's value came from (a plugin's ``get_option_and_origin``); without it a
+        value from ``get`` is "the <name> option". Empty values fall back to :data:`ENV_FALLBACKS`."""
+        sources: dict[str, str] = {}
 
         def pick(name: str) -> t.Any:
             value = get(name)
-            if value in (None, ""):
-                value = env_value(name, environ)
+            if value not in (None, ""):
+                sources[name] = (origin(name) if origin else None) or f"the {name} option"
+                return value
+            value, variable = env_source(name, environ)
+            if variable:
+                sources[name] = variable
             return value
 
         url = pick("url")
         if not url:
-            raise VaultOpsError("no Vault address: set the url option, VAULT_ADDR or BAO_ADDR")
+            raise VaultOpsError(
+                "no Vault address: set the url option, the variable vaultops_cloud_url or ansible_hashi_vault_url "
+                "(lookups), VAULT_ADDR, BAO_ADDR or ANSIBLE_HASHI_VAULT_ADDR, or url in the [vaultops_cloud] "
+                "section of ansible.cfg (lookups)"
+            )
         validate = get("validate_certs")
         if validate is None:
             skip = env_value("skip_verify", environ)
             validate = not to_bool(skip) if skip is not None else True
-        retries = get("retries")
+        retries = pick("retries")
         window = get("retry_window")
-        timeout = get("timeout")
-        auth_method = get("auth_method") or "token"
+        timeout = pick("timeout")
+        auth_method = pick("auth_method") or "token"
         if auth_method not in AUTH_METHODS:
-            raise VaultOpsError(f"auth_method must be one of {', '.join(AUTH_METHODS)}, not {auth_method!r}")
+            raise VaultOpsError(
+                f"auth_method must be one of {', '.join(AUTH_METHODS)}, not {auth_method!r} "
+                f"(from {sources.get('auth_method', 'the auth_method option')})"
+            )
+        token = pick("token") or None
+        role = get("role") or None
+        role_id = pick("role_id") or None
+        if (
+            auth_method == "jwt"
+            and role is None
+            and role_id
+            and sources.get("role_id", "").endswith(("ANSIBLE_HASHI_VAULT_ROLE_ID", "ansible_hashi_vault_role_id"))
+        ):
+            # community.hashi_vault names the JWT role role_id
+            role, role_id = role_id, None
         return cls(
             url=",".join(addresses(str(url))),
             namespace=pick("namespace") or None,
@@ -203,19 +259,27 @@ class ConnectionOptions:
             client_key=pick("client_key") or None,
             timeout=float(timeout) if timeout not in (None, "") else 30,
             proxies=get("proxies") or None,
-            retries=int(retries) if retries not in (None, "") else 10,
+            retries=_retries(retries),
             retry_window=float(window) if window not in (None, "") else 30,
             auth_method=auth_method,
-            auth_mount_point=get("auth_mount_point") or None,
-            token=pick("token") or None,
-            token_path=get("token_path") or None,
-            role_id=get("role_id") or None,
-            secret_id=get("secret_id") or None,
-            username=get("username") or None,
-            password=get("password") or None,
-            role=get("role") or None,
-            jwt=get("jwt") or None,
+            auth_mount_point=pick("auth_mount_point") or None,
+            token=token,
+            token_path=get("token_path") or hashi_vault_token_file(environ) or None,
+            role_id=role_id,
+            secret_id=pick("secret_id") or None,
+            username=pick("username") or None,
+            password=pick("password") or None,
+            role=role,
+            jwt=pick("jwt") or None,
+            token_source=sources.get("token") if token else None,
         )
+
+
+def _retries(value: t.Any) -> int:
+    """``retries`` as a count; community.hashi_vault's form, a dict of urllib3 Retry settings, gives its total."""
+    if isinstance(value, dict):
+        value = value.get("total")
+    return int(value) if value not in (None, "") else 10
 
 
 def addresses(url: str) -> list[str]:
@@ -281,6 +345,10 @@ class VaultClient:
         self.hvac = hvac_client
         # set once the server has shown it is Vault or OpenBao (prove)
         self._proven = False
+        # where the token in use came from (set by login), named in the errors of refused requests
+        self.token_source: str | None = None
+        # the "auth" answer of a login (token, accessor, lease_duration), for the run's login cache
+        self.login_auth: dict[str, t.Any] | None = None
         # the headers of the last answer (Retry-After): hvac's exceptions do not carry them, its session does
         self._last_headers: t.Mapping[str, str] = {}
         # when the last request was sent (UTC, ISO 8601), for the error of a mint whose answer was lost
@@ -342,10 +410,18 @@ class VaultClient:
         method = opts.auth_method
         mount = opts.auth_mount_point or DEFAULT_AUTH_MOUNTS.get(method)
         if method == "token":
-            token = opts.token or _read_token_file(opts.token_path)
+            token = opts.token
+            self.token_source = opts.token_source or "the token option"
+            if not token:
+                token_file = os.path.expanduser(opts.token_path or "~/.vault-token")
+                token = _read_token_file(token_file)
+                self.token_source = f"the token file {token_file}"
             if not token:
                 raise VaultOpsError(
-                    "no Vault token: set the token option, VAULT_TOKEN or BAO_TOKEN, or write ~/.vault-token"
+                    "no Vault token: set the token option, the variable vaultops_cloud_token or "
+                    "ansible_hashi_vault_token (lookups), VAULT_TOKEN, BAO_TOKEN or ANSIBLE_HASHI_VAULT_TOKEN, or "
+                    f"write the token file {os.path.expanduser(opts.token_path or '~/.vault-token')}, or log in with "
+                    "auth_method"
                 )
             self.hvac.token = token
             return self
@@ -363,12 +439,19 @@ class VaultClient:
             payload = {"jwt": opts.jwt, "role": opts.role}
             payload = {k: v for k, v in payload.items() if v is not None}
         # a repeated login could mint a second token or use up a single-use secret ID
-        response = self._call("POST", path, payload, retry="unprocessed")
+        try:
+            response = self._call("POST", path, payload, retry="unprocessed")
+        except (VaultPermissionError, VaultInvalidRequest) as exc:
+            exc.message = f"{method} login at auth/{mount} failed: {exc.message}"
+            exc.args = (f"{exc.message} (path: {path})",)
+            raise
         auth = (response or {}).get("auth") or {}
         token = auth.get("client_token")
         if not token:
             raise VaultOpsError(f"{method} login returned no client token", path=path)
         self.hvac.token = token
+        self.token_source = f"the {method} login at auth/{mount}"
+        self.login_auth = auth
         return self
 
     def _require(self, names: tuple[str, ...], method: str) -> None:
@@ -509,8 +592,10 @@ class VaultClient:
                 return None
             raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
         except hvac.exceptions.Forbidden as exc:
+            # which token was refused: a stale ~/.vault-token or a forgotten VAULT_TOKEN is then plain to see
+            source = f" (token from {self.token_source})" if self.token_source else ""
             raise VaultPermissionError(
-                f"permission denied: {_vault_message(exc, 'permission denied')}",
+                f"permission denied: {_vault_message(exc, 'permission denied')}{source}",
                 path=path,
                 status=403,
             ) from None

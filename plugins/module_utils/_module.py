@@ -16,7 +16,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ._client import AUTH_METHODS, HVAC_IMPORT_ERROR, ConnectionOptions, VaultClient, VaultOpsError
 from ._compare import ValidationError, normalise_record, validate
 from ._driver import Converged, Desired, Driver, Outcome, Resource, reconcile
-from ._vault import MOUNT_CREATE_ONLY, NAME, Mounts, mount_path
+from ._vault import MOUNT_CREATE_ONLY, NAME, Mounts, auth_mount_warning, mount_path
 
 CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "url": {"type": "str", "aliases": ["vault_addr"]},
@@ -29,7 +29,7 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "proxies": {"type": "dict"},
     "retries": {"type": "int"},
     "retry_window": {"type": "int"},
-    "auth_method": {"type": "str", "default": "token", "choices": list(AUTH_METHODS)},
+    "auth_method": {"type": "str", "choices": list(AUTH_METHODS)},
     "auth_mount_point": {"type": "str"},
     "token": {"type": "str", "no_log": True},
     "token_path": {"type": "path", "no_log": False},
@@ -104,7 +104,15 @@ class VaultModule(AnsibleModule):
         return self._client
 
     def driver(self, resource: Resource, mount_point: str) -> Driver:
+        if not resource.system and resource.engine not in ("approle", "jwt"):
+            self.warn_auth_mount(mount_point, resource.engine)
         return Driver(self.client, resource, mount_point, check_mode=self.check_mode)
+
+    def warn_auth_mount(self, mount_point: t.Any, engine: str) -> None:
+        """Warn when an engine's mount_point names an auth method (community.hashi_vault's sense of mount_point)."""
+        warning = auth_mount_warning(mount_point, engine)
+        if warning:
+            self.warn(warning)
 
     def _report_retries(self) -> None:
         client = getattr(self, "_client", None)  # fail_json may come from AnsibleModule.__init__
@@ -145,6 +153,9 @@ class VaultModule(AnsibleModule):
         """The body of an engine's ``*_info`` module: each configuration (write-only fields are never returned
         by Vault, so never here) and each named resource of every collection, read through the descriptors."""
         mount = mount_path(self.params["mount_point"], "mount_point")
+        for resource in (*configs.values(), *collections.values()):
+            self.warn_auth_mount(self.params["mount_point"], resource.engine)
+            break
         wanted = self.params.get("only") or [*configs, *collections]
         names = self.params.get("names")
         for index, name in enumerate(names or []):

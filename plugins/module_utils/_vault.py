@@ -117,6 +117,28 @@ def mount_path(path: t.Any, field: str = "path") -> str:
     return clean
 
 
+# auth method types that are not also secrets engines: a secrets engine mounted under one of these names is almost
+# always community.hashi_vault's mount_point (the AUTH mount) given where this collection means the engine's mount
+AUTH_METHOD_TYPES = frozenset(
+    {"approle", "userpass", "jwt", "oidc", "ldap", "cert", "token", "kubernetes", "github", "okta", "radius"}
+)
+
+
+def auth_mount_warning(mount_point: t.Any, engine: str) -> str | None:
+    """A warning when an engine's ``mount_point`` names an auth method (``approle``, ``auth/jwt``, ...), else None."""
+    if not isinstance(mount_point, str):
+        return None
+    clean = mount_point.strip().strip("/")
+    first = clean.split("/", 1)[0].lower()
+    if first != "auth" and first not in AUTH_METHOD_TYPES:
+        return None
+    return (
+        f"mount_point {mount_point!r} names an auth method, but here mount_point is the mount of the {engine} "
+        f"secrets engine (requests go to {clean}/...); community.hashi_vault's mount_point is the auth mount, "
+        "which is auth_mount_point in this collection"
+    )
+
+
 def lease_path(value: t.Any, field: str = "lease_id") -> str:
     """A lease ID or prefix (``aws/creds/deploy/AbC...``): segments separated by ``/``, each a name. A lease ID
     is part of a request path (``sys/leases/lookup/<prefix>``, ``revoke-prefix``) or a path in Vault's lease

@@ -95,6 +95,7 @@ def body(module: VaultModule) -> None:
     request = CredsRequest.from_getter(params["role"], params.get)
     wait = WaitOptions.from_getter(params.get)
     check_request(request, wait)
+    module.warn_auth_mount(request.mount_point, request.engine)
     if module.check_mode:
         module.exit_json(changed=True, msg="check mode: no credential issued")
     creds = issue_checked(module.client, request, wait)

@@ -187,7 +187,7 @@ def test_permission_denied_is_reported(run_module: Runner) -> None:
     routes = {("GET", "sys/mounts"): hvac.exceptions.Forbidden(errors=["permission denied"])}
     run = run_module(secrets_engine.main, {"path": "aws", "type": "aws"}, routes)
     assert run.result["failed"] is True
-    assert run.result["msg"] == "permission denied: permission denied (path: sys/mounts)"
+    assert run.result["msg"] == "permission denied: permission denied (token from the token option) (path: sys/mounts)"
     assert (run.result["path"], run.result["status"]) == ("sys/mounts", 403)
 
 
