@@ -192,7 +192,9 @@ def every_module_playbook(tasks: t.Sequence[tuple[str, dict[str, t.Any]]], resul
                 ],
             }
         )
-    saved = ", ".join(f"'{key}': case_{index} | default({{'missing': true}})" for index, (key, _) in enumerate(tasks))
+    saved = ", ".join(
+        f"'{key}': case_{index} | default({{'missing': true}})" for index, (key, _task) in enumerate(tasks)
+    )
     body.append(
         {
             "name": "Save the results",
