@@ -27,7 +27,7 @@ import pytest
 
 from ._audit import AuditLog, describe
 from ._helpers import free_port
-from .conftest import REPO, Ansible, Lab
+from .conftest import REPO, SERVER, Ansible, Lab
 
 MODULE = "vaultops.cloud."
 BAD_NAMES = {
@@ -649,6 +649,9 @@ def test_hostile_corpus(
     vault.auth.token.revoke(revoked)
     cases = name_cases(target) + mount_cases(target) + value_cases(target) + role_cases(target)
     cases += server_cases(lab, target, fakes, revoked)
+    if SERVER != "bao":
+        # HashiCorp Vault's open-source server has no namespaces (it does not answer "namespace not found")
+        cases = [case for case in cases if not case.id.startswith("namespace-")]
     assert len(cases) >= 60
     assert len({case.id for case in cases}) == len(cases)
     before = snapshot(vault, target)
