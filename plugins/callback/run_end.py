@@ -82,6 +82,16 @@ def revoke_lease(connection: t.Mapping[str, t.Any], lease_id: str) -> None:
     Leases(client).revoke(lease_id)
 
 
+def revoke_token(connection: t.Mapping[str, t.Any], token: str) -> None:
+    """Revoke one of the run's login tokens (log in once per run) with the token itself."""
+    from ansible_collections.vaultops.cloud.plugins.module_utils._client import (  # noqa: PLC0415
+        ConnectionOptions,
+        VaultClient,
+    )
+
+    VaultClient(ConnectionOptions(**connection)).revoke_self(token)
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -93,6 +103,7 @@ class CallbackModule(CallbackBase):
         self._pid = os.getpid()
         self._finished = False
         self.revoke: t.Callable[[t.Mapping[str, t.Any], str], None] = revoke_lease
+        self.revoke_token: t.Callable[[t.Mapping[str, t.Any], str], None] = revoke_token
         # Ctrl-C ends ansible-playbook with KeyboardInterrupt before the stats: the interpreter's exit still runs this
         atexit.register(self._at_exit)
 
@@ -101,6 +112,8 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook: t.Any) -> None:
         self.cache().sweep()
+        # the run's folder, named in the environment: later module and lookup calls reuse a login's token
+        self.cache().open_for_modules()
         self._chain_sigterm()
 
     def _chain_sigterm(self) -> None:
@@ -158,5 +171,5 @@ class CallbackModule(CallbackBase):
         if self._finished:
             return
         self._finished = True
-        for problem in self.cache().finish(self.revoke):
+        for problem in self.cache().finish(self.revoke, self.revoke_token):
             self._display.warning(problem)

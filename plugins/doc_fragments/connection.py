@@ -130,6 +130,18 @@ options:
       - The signed JSON Web Token for O(auth_method=jwt).
       - Falls back to E(VAULTOPS_CLOUD_JWT), then E(ANSIBLE_HASHI_VAULT_JWT).
     type: str
+  revoke_login_token:
+    description:
+      - "Log in once per run: with the callback P(vaultops.cloud.run_end#callback) enabled, the token of a login
+        (O(auth_method) V(approle), V(userpass), V(jwt)) is kept for the run in its private folder (mode 0700,
+        the token file 0600) and reused by every later module (on the controller) and lookup call of the run that
+        logs in as the same identity, until 90% of its TTL has passed. When the run ends (also after a failed
+        task, Ctrl-C or SIGTERM) the token is revoked and its file removed."
+      - Set V(false) to leave the token to its TTL instead of revoking it at the end (it is still removed from
+        the folder).
+      - Without the callback, or for a module that runs on a remote host, every call logs in.
+      - Defaults to V(true).
+    type: bool
 notes:
   - "Where each connection option comes from, strongest first: (1) the task's option (for modules also
     C(module_defaults); lookups never see C(module_defaults)); (2) lookups only: the variable
@@ -279,6 +291,12 @@ options:
   role:
     vars:
       - name: vaultops_cloud_role
+  revoke_login_token:
+    ini:
+      - section: vaultops_cloud
+        key: revoke_login_token
+    vars:
+      - name: vaultops_cloud_revoke_login_token
   jwt:
     env:
       - name: ANSIBLE_HASHI_VAULT_JWT

@@ -19,7 +19,9 @@ import os
 import time
 import typing as t
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+from ._login import LoginCache, login_key, run_dir
 
 try:
     import hvac
@@ -197,6 +199,8 @@ class ConnectionOptions:
     jwt: str | None = field(default=None, repr=False)
     # where the token came from (the token option, a variable, VAULT_TOKEN, ...), named in authentication errors
     token_source: str | None = None
+    # revoke a login's token when the run ends (the token is shared by the run's calls: see _login.py)
+    revoke_login_token: bool = True
 
     @classmethod
     def from_getter(
@@ -274,6 +278,7 @@ class ConnectionOptions:
             role=role,
             jwt=pick("jwt") or None,
             token_source=sources.get("token") if token else None,
+            revoke_login_token=to_bool(get("revoke_login_token")) if get("revoke_login_token") is not None else True,
         )
 
 
@@ -440,21 +445,41 @@ class VaultClient:
             self._require(("jwt",), method)
             payload = {"jwt": opts.jwt, "role": opts.role}
             payload = {k: v for k, v in payload.items() if v is not None}
-        # a repeated login could mint a second token or use up a single-use secret ID
-        try:
-            response = self._call("POST", path, payload, retry="unprocessed")
-        except (VaultPermissionError, VaultInvalidRequest) as exc:
-            exc.message = f"{method} login at auth/{mount} failed: {exc.message}"
-            exc.args = (f"{exc.message} (path: {path})",)
-            raise
-        auth = (response or {}).get("auth") or {}
-        token = auth.get("client_token")
-        if not token:
-            raise VaultOpsError(f"{method} login returned no client token", path=path)
-        self.hvac.token = token
+
+        def log_in() -> dict[str, t.Any]:
+            # a repeated login could mint a second token or use up a single-use secret ID
+            try:
+                response = self._call("POST", path, payload, retry="unprocessed")
+            except (VaultPermissionError, VaultInvalidRequest) as exc:
+                exc.message = f"{method} login at auth/{mount} failed: {exc.message}"
+                exc.args = (f"{exc.message} (path: {path})",)
+                raise
+            auth = (response or {}).get("auth") or {}
+            if not auth.get("client_token"):
+                raise VaultOpsError(f"{method} login returned no client token", path=path)
+            self.login_auth = auth
+            return auth
+
         self.token_source = f"the {method} login at auth/{mount}"
-        self.login_auth = auth
+        folder = run_dir()
+        if folder is None:
+            self.hvac.token = log_in()["client_token"]
+            return self
+        # once per run: the run's token of this identity, or a login whose token the run's later calls share
+        token, shared = LoginCache(folder).get_or_login(
+            login_key(opts), log_in, connection=asdict(opts), revoke=opts.revoke_login_token
+        )
+        if shared:
+            self.token_source = f"the run's token of the {method} login at auth/{mount}"
+        self.hvac.token = token
         return self
+
+    def revoke_self(self, token: str) -> None:
+        """Revoke ``token`` (the end of a run revokes its login tokens)."""
+        self.prove()
+        self.hvac.token = token
+        self.token_source = "the run's login"  # noqa: S105 - a description, not a secret
+        self.action("auth/token/revoke-self")
 
     def _require(self, names: tuple[str, ...], method: str) -> None:
         missing = [name for name in names if not getattr(self.options, name)]

@@ -39,6 +39,7 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
     "password": {"type": "str", "no_log": True},
     "role": {"type": "str"},
     "jwt": {"type": "str", "no_log": True},
+    "revoke_login_token": {"type": "bool", "no_log": False},
 }
 
 

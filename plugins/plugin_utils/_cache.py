@@ -41,6 +41,8 @@ import shutil
 import time
 import typing as t
 
+from ansible_collections.vaultops.cloud.plugins.module_utils._login import ENV_RUN_DIR, LoginCache
+
 ENV_BASE = "VAULTOPS_CREDS_CACHE_DIR"
 ENTRY_SUFFIX = ".json"
 LEASE_PREFIX = "lease-"
@@ -242,10 +244,10 @@ class RunCache:
                 os.unlink(os.path.join(self.folder, f"{LEASE_PREFIX}{_digest(lease_id)}{ENTRY_SUFFIX}"))
         return dropped
 
-    def finish(self, revoke: Revoker) -> list[str]:
-        """The end of the run: revoke the leases registered with ``revoke_at_end``, then remove the folder.
-
-        The folder goes even when a revoke fails; each failure is returned as a message (for a warning).
+    def finish(self, revoke: Revoker, revoke_token: Revoker | None = None) -> list[str]:
+        """The end of the run: revoke the leases registered with ``revoke_at_end``, then the run's login tokens
+        (``login-*.json``, see module_utils/_login.py) unless they said ``revoke_login_token: false``, then remove
+        the folder. The folder goes even when a revoke fails; each failure is returned as a message (a warning).
         """
         problems: list[str] = []
         for entry in self.leases():
@@ -255,8 +257,23 @@ class RunCache:
                 revoke(entry.get("connection") or {}, entry["lease_id"])
             except Exception as exc:  # every failure is reported, none stops the others
                 problems.append(f"revoke_at_end: revoking lease {entry['lease_id']} failed: {exc}")
+        if revoke_token is not None:  # after the leases: revoking them may have used these tokens
+            for login in LoginCache(self.folder).entries():
+                if not login.get("revoke", True):
+                    continue
+                try:
+                    revoke_token(login.get("connection") or {}, login["token"])
+                except Exception as exc:  # every failure is reported, none stops the others
+                    problems.append(f"revoking the run's login token {login.get('accessor')} failed: {exc}")
         self.remove()
         return problems
+
+    def open_for_modules(self) -> str:
+        """Create this run's folder (0700) and name it in the environment, for the workers and the modules they
+        start on the controller (log in once per run, module_utils/_login.py); the folder's path."""
+        self._prepare()
+        os.environ[ENV_RUN_DIR] = self.folder
+        return self.folder
 
     def remove(self) -> None:
         """Remove this run's folder (credentials, registry, locks)."""

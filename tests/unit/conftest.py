@@ -149,6 +149,13 @@ def load_fixture(name: str) -> dict[str, t.Any]:
         return json.load(handle)
 
 
+@pytest.fixture(autouse=True)
+def _no_run_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test logs in through a run's shared login folder unless it sets one (the run_end callback's start sets
+    VAULTOPS_CLOUD_RUN_DIR in the process environment)."""
+    monkeypatch.delenv("VAULTOPS_CLOUD_RUN_DIR", raising=False)
+
+
 @pytest.fixture
 def vault_json() -> t.Callable[[str], dict[str, t.Any]]:
     """A fresh copy of a recorded Vault answer from tests/unit/fixtures/<name>.json."""
