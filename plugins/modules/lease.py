@@ -35,7 +35,7 @@ options:
   lease_id:
     description:
       - The lease, as returned by the lookup or the module M(vaultops.cloud.creds)
-        (RV(vaultops.cloud.creds#module:credentials.lease_id)).
+        (RV(vaultops.cloud.creds#module:credentials)).
     type: str
   prefix:
     description: Revoke every lease under this prefix, such as V(aws/creds/deploy). Only with O(state=revoked).
