@@ -336,6 +336,8 @@ class VaultClient:
         self._node = 0
         # one line per retry, for the module or lookup to show as a warning
         self.warnings: list[str] = []
+        # other things worth a warning that are not retries (a mount that check mode predicts)
+        self.notices: list[str] = []
         if hvac_client is None:
             verify: bool | str = (
                 options.ca_cert if (options.validate_certs and options.ca_cert) else options.validate_certs

@@ -284,7 +284,7 @@ class Driver:
                     "engine there first (vaultops.cloud.secrets_engine), or check mount_point and namespace",
                 ) from None
             self.unmounted = True
-            self.client.warnings.append(
+            self.client.notices.append(
                 f"mount_point {self.mount}/ is not mounted yet: check mode predicts every "
                 f"{self.resource.what} there absent"
             )

@@ -121,6 +121,9 @@ class VaultModule(AnsibleModule):
             for warning in client.warnings:
                 self.warn(f"retried: {warning}")
             client.warnings.clear()
+            for notice in client.notices:
+                self.warn(notice)
+            client.notices.clear()
 
     def exit_json(self, **kwargs: t.Any) -> t.NoReturn:
         self._report_retries()

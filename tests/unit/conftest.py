@@ -206,6 +206,7 @@ def run_module(
     and token login run unchanged, with every request going to a :class:`FakeHvac`.
     """
     from ansible.module_utils import _internal
+    from ansible.module_utils.common import warnings as ansible_warnings
     from ansible.module_utils.testing import patch_module_args
 
     # a module never runs in the controller: once a test has imported a controller plugin (a callback,
@@ -224,6 +225,9 @@ def run_module(
         check_mode: bool = False,
         diff: bool = False,
     ) -> ModuleRun:
+        # ansible-core keeps module warnings in a process-wide table: each run starts with none, as a real module
+        for table in ("_global_warnings", "_global_deprecations"):
+            getattr(ansible_warnings, table, {}).clear()
         fake = FakeHvac(routes)
 
         def factory(options: ConnectionOptions) -> VaultClient:

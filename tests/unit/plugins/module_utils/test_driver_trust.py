@@ -71,7 +71,8 @@ def test_check_mode_on_a_mount_not_there_yet_predicts_creation(
     assert run.result["changed"] is True
     # one request tells that nothing is mounted; nothing else is asked, nothing written
     assert requests_of(run) == reads
-    assert "fresh/ is not mounted yet" in warned(run)
+    assert "mount_point fresh/ is not mounted yet" in warned(run)
+    assert "retried" not in warned(run)
 
 
 @pytest.mark.parametrize(("main", "args", "reads"), CASES)
