@@ -18,6 +18,10 @@ description:
   - When the run ends with SIGTERM (a CI timeout, a service stop), it does the same before ansible-playbook stops.
   - When the run starts, it removes the cache folders of earlier runs whose process is gone (killed with SIGKILL,
     which no code of the run can catch).
+  - At every task boundary (a task starts, a host's task ends) it renews the leases that the lookup issued with
+    O(vaultops.cloud.creds#lookup:renew=true) once less than O(vaultops.cloud.creds#lookup:renew_fraction) of
+    their TTL is left, and warns once for a lease that can no longer be renewed (max TTL reached, renewal refused),
+    naming the role and the time the lease ends.
   - When a task of M(vaultops.cloud.lease) revokes leases, it drops those credentials from the cache, so that the
     lookup never returns a revoked credential again in the same run (if the task has C(no_log), whose result hides
     the lease IDs, it drops every cached credential of the run).
@@ -82,6 +86,22 @@ def revoke_lease(connection: t.Mapping[str, t.Any], lease_id: str) -> None:
     Leases(client).revoke(lease_id)
 
 
+def renew_lease(connection: t.Mapping[str, t.Any], lease_id: str, increment: int) -> int:
+    """Log in to Vault as the lookup did and renew one lease by ``increment`` seconds; the lease duration granted.
+
+    A renewal is read-like (renewing twice only extends the lease): retried by the client's rules for reads.
+    """
+    from ansible_collections.vaultops.cloud.plugins.module_utils._client import (  # noqa: PLC0415
+        ConnectionOptions,
+        VaultClient,
+    )
+    from ansible_collections.vaultops.cloud.plugins.module_utils._vault import lease_path  # noqa: PLC0415
+
+    client = VaultClient(ConnectionOptions(**connection)).login()
+    answer = client.write("sys/leases/renew", {"lease_id": lease_path(lease_id), "increment": increment}, method="PUT")
+    return int((answer or {}).get("lease_duration") or 0)
+
+
 def revoke_token(connection: t.Mapping[str, t.Any], token: str) -> None:
     """Revoke one of the run's login tokens (log in once per run) with the token itself."""
     from ansible_collections.vaultops.cloud.plugins.module_utils._client import (  # noqa: PLC0415
@@ -104,6 +124,7 @@ class CallbackModule(CallbackBase):
         self._finished = False
         self.revoke: t.Callable[[t.Mapping[str, t.Any], str], None] = revoke_lease
         self.revoke_token: t.Callable[[t.Mapping[str, t.Any], str], None] = revoke_token
+        self.renew: t.Callable[[t.Mapping[str, t.Any], str, int], int] = renew_lease
         # Ctrl-C ends ansible-playbook with KeyboardInterrupt before the stats: the interpreter's exit still runs this
         atexit.register(self._at_exit)
 
@@ -153,11 +174,27 @@ class CallbackModule(CallbackBase):
         if found or hidden:
             self.cache().forget(found, everything=hidden)
 
+    def renew_leases(self) -> None:
+        """At a task boundary: renew the leases registered with ``renew`` that are due; warn once for each lease
+        that can no longer be renewed."""
+        if self._finished or os.getpid() != self._pid:
+            return
+        for problem in self.cache().renew_leases(self.renew):
+            self._display.warning(f"vaultops.cloud.creds: {problem}")
+
+    def v2_playbook_on_task_start(self, task: t.Any, is_conditional: bool) -> None:
+        self.renew_leases()
+
+    def v2_playbook_on_handler_task_start(self, task: t.Any) -> None:
+        self.renew_leases()
+
     def v2_runner_on_ok(self, result: t.Any) -> None:
         self._lease_result(result)
+        self.renew_leases()
 
     def v2_runner_on_failed(self, result: t.Any, ignore_errors: bool = False) -> None:
         self._lease_result(result)
+        self.renew_leases()
 
     def v2_playbook_on_stats(self, stats: t.Any) -> None:
         self.finish()

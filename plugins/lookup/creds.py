@@ -50,6 +50,25 @@ options:
       - A run killed with SIGKILL revokes nothing; its credentials end with their lease.
     type: bool
     default: false
+  renew:
+    description:
+      - Keep the leases of the credentials this lookup returns alive for as long as the C(ansible-playbook) run
+        lasts. At every task boundary the callback P(vaultops.cloud.run_end#callback) renews a lease once less than
+        O(renew_fraction) of its TTL is left, asking for the lease's first TTL again each time.
+      - Vault caps every renewal at the role's (or mount's) max TTL; a lease that can no longer be renewed (its max
+        TTL reached, or its renewal refused) is reported once as a warning naming the role and the time it ends.
+      - Renewals happen only between tasks; a single task that runs longer than the TTL left still loses the lease.
+      - Needs the callback P(vaultops.cloud.run_end#callback) enabled in C(ansible.cfg), which renews with the
+        connection and login options of this lookup (kept in the cache folder until the run ends). Together with
+        O(revoke_at_end), the renewed leases are revoked when the run ends.
+      - Only renewable leases (on AWS C(iam_user) credentials) can be renewed; STS credentials cannot.
+    type: bool
+    default: false
+  renew_fraction:
+    description:
+      - With O(renew), renew a lease when less than this fraction of its TTL is left (between V(0) and V(1)).
+    type: float
+    default: 0.5
   issue_in_check_mode:
     description:
       - In check mode (C(--check), seen through the variable C(ansible_check_mode)) the lookup issues nothing and
@@ -97,6 +116,11 @@ EXAMPLES = r"""
 - name: Credentials that are revoked when the run ends, also when a task fails (needs the run_end callback)
   ansible.builtin.set_fact:
     build_creds: "{{ lookup('vaultops.cloud.creds', 'deploy', revoke_at_end=true) }}"
+  no_log: true
+
+- name: IAM user credentials kept alive through a long play, revoked at its end (needs the run_end callback)
+  ansible.builtin.set_fact:
+    long_creds: "{{ lookup('vaultops.cloud.creds', 'deploy', ttl='15m', renew=true, revoke_at_end=true) }}"
   no_log: true
 
 - name: Give the credential back when done
@@ -168,7 +192,11 @@ class LookupModule(LookupBase):
             if check_mode(variables) and not self.get_option("issue_in_check_mode"):
                 return [placeholder(request) for request in requests]
             revoke_at_end = bool(self.get_option("revoke_at_end"))
-            run = RunCache() if self.get_option("cache") or revoke_at_end else None
+            renew = bool(self.get_option("renew"))
+            fraction = float(self.get_option("renew_fraction"))
+            if renew and not 0 < fraction < 1:
+                raise ValidationError("renew_fraction", f"must be between 0 and 1, got {fraction:g}")
+            run = RunCache() if self.get_option("cache") or revoke_at_end or renew else None
             cache = run if self.get_option("cache") else None
             client: VaultClient | None = None
             results: list[dict[str, t.Any]] = []
@@ -183,10 +211,19 @@ class LookupModule(LookupBase):
                 identity = self._cache_identity(options, request)
                 creds = fresh() if cache is None else cache.get_or_issue(identity, fresh)
                 if run is not None and creds.get("lease_id"):
+                    renewing = renew and bool(creds.get("renewable")) and int(creds.get("lease_duration") or 0) > 0
+                    if renew and not renewing:
+                        display.warning(
+                            f"vaultops.cloud.creds: renew: the lease of role {request.role} is not renewable;"
+                            f" it ends after {int(creds.get('lease_duration') or 0)}s"
+                        )
                     run.register(
                         creds["lease_id"],
                         revoke_at_end=revoke_at_end,
-                        connection=dataclasses.asdict(options) if revoke_at_end else None,
+                        connection=dataclasses.asdict(options) if revoke_at_end or renewing else None,
+                        renew={"role": request.role, "ttl": creds["lease_duration"], "fraction": fraction}
+                        if renewing
+                        else None,
                     )
                 results.append(creds)
             return results

@@ -26,7 +26,7 @@ Who removes what (see also the callback ``vaultops.cloud.run_end``):
 
 The registry (one file per lease, ``lease-*.json``) is the one place where the
 run's issued leases are known; :meth:`RunCache.finish` is the one place that acts
-on them at the end. A later action (renewal) adds a flag to the entry and a step there.
+on them at the end. :meth:`RunCache.renew_leases` renews, at task boundaries, the leases registered with ``renew``.
 """
 
 from __future__ import annotations
@@ -87,6 +87,28 @@ def _digest(text: str) -> str:
 
 # revoke(connection, lease_id): revokes one lease; raises on failure
 Revoker = t.Callable[[t.Mapping[str, t.Any], str], None]
+# renew(connection, lease_id, increment): renews one lease, returns the lease duration granted; raises on failure
+Renewer = t.Callable[[t.Mapping[str, t.Any], str, int], int]
+
+DEFAULT_RENEW_FRACTION = 0.5
+
+
+def renew_due(state: t.Mapping[str, t.Any], now: float) -> bool:
+    """Whether a lease registered with ``renew`` needs renewing now: less than ``fraction`` of its TTL is left.
+
+    A lease already past its end is not renewed (Vault has revoked it); one marked done never again.
+    """
+    if state.get("done"):
+        return False
+    left = float(state["expires"]) - now
+    return 0 < left < float(state["fraction"]) * float(state["ttl"])
+
+
+def no_longer_renewed(state: t.Mapping[str, t.Any], why: str) -> str:
+    """The one warning for a lease that can no longer be renewed: the role and the time it ends."""
+    ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(state["expires"])))
+    role = state.get("role") or "?"
+    return f"renew: the credential of role {role} can no longer be renewed ({why}); it ends at {ends}"
 
 
 class RunCache:
@@ -181,11 +203,19 @@ class RunCache:
     # --- the registry of the run's leases -------------------------------------------------------
 
     def register(
-        self, lease_id: str, *, revoke_at_end: bool = False, connection: t.Mapping[str, t.Any] | None = None
+        self,
+        lease_id: str,
+        *,
+        revoke_at_end: bool = False,
+        connection: t.Mapping[str, t.Any] | None = None,
+        renew: t.Mapping[str, t.Any] | None = None,
     ) -> None:
-        """Record a lease the run issued; with ``revoke_at_end``, ``connection`` is how to reach Vault then.
+        """Record a lease the run issued; with ``revoke_at_end`` (or ``renew``), ``connection`` is how to reach
+        Vault then.
 
-        A lease registered twice keeps ``revoke_at_end`` once any registration asked for it.
+        ``renew`` asks the callback to keep the lease alive at task boundaries: ``{"role": ..., "ttl": seconds,
+        "fraction": 0.5}`` (see :func:`renew_due`). A lease registered twice keeps ``revoke_at_end`` and ``renew``
+        once any registration asked for them.
         """
         if not lease_id:
             return
@@ -193,9 +223,66 @@ class RunCache:
         path = os.path.join(self.folder, f"{LEASE_PREFIX}{_digest(lease_id)}{ENTRY_SUFFIX}")
         with self._locked("registry.lock"):
             entry = self._read(path) or {"lease_id": lease_id, "revoke_at_end": False, "registered": self.clock()}
+            if (revoke_at_end or renew) and not entry.get("connection"):
+                entry["connection"] = dict(connection or {})
             if revoke_at_end and not entry.get("revoke_at_end"):
-                entry.update(revoke_at_end=True, connection=dict(connection or {}))
+                entry["revoke_at_end"] = True
+            if renew and not entry.get("renew"):
+                ttl = max(int(renew.get("ttl") or 0), 1)
+                entry["renew"] = {
+                    "role": str(renew.get("role") or ""),
+                    "ttl": ttl,
+                    "fraction": float(renew.get("fraction") or DEFAULT_RENEW_FRACTION),
+                    "expires": float(renew.get("expires") or self.clock() + ttl),
+                    "renewals": 0,
+                    "done": False,
+                }
             self._write(path, entry)
+
+    def _extend_cached(self, lease_id: str, until: float) -> None:
+        """A renewed lease's cached credential is served for as long as the renewed lease (less the margin)."""
+        for name in os.listdir(self.folder):
+            if not name.endswith(ENTRY_SUFFIX) or name.startswith(LEASE_PREFIX):
+                continue
+            path = os.path.join(self.folder, name)
+            cached = self._read(path)
+            if cached is not None and cached.get("lease_id") == lease_id and "_cached_until" in cached:
+                cached["_cached_until"] = until
+                self._write(path, cached)
+
+    def renew_leases(self, renew: Renewer) -> list[str]:
+        """Renew every lease registered with ``renew`` whose remaining TTL is below its fraction (a task boundary).
+
+        ``renew(connection, lease_id, increment)`` returns the new lease duration (seconds). A lease whose renewal
+        came back shorter than asked (its max TTL reached) or was refused is marked done and reported once: the
+        messages returned are the warnings to show.
+        """
+        if not os.path.isdir(self.folder):
+            return []
+        problems: list[str] = []
+        with self._locked("registry.lock"):
+            for entry in self.leases():
+                state = entry.get("renew")
+                if not isinstance(state, dict) or state.get("done"):
+                    continue
+                now = self.clock()
+                if not renew_due(state, now):
+                    continue
+                try:
+                    granted = int(renew(entry.get("connection") or {}, entry["lease_id"], int(state["ttl"])))
+                except Exception as exc:  # a refused renewal ends the lease's renewals; the run goes on
+                    state["done"] = True
+                    problems.append(no_longer_renewed(state, f"its renewal was refused: {exc}"))
+                else:
+                    state["renewals"] = int(state.get("renewals") or 0) + 1
+                    state["expires"] = now + granted
+                    self._extend_cached(entry["lease_id"], now + granted * 0.9)
+                    if granted < int(state["ttl"]):
+                        state["done"] = True
+                        problems.append(no_longer_renewed(state, "its max TTL is reached"))
+                path = os.path.join(self.folder, f"{LEASE_PREFIX}{_digest(entry['lease_id'])}{ENTRY_SUFFIX}")
+                self._write(path, entry)
+        return problems
 
     @staticmethod
     def _read(path: str) -> dict[str, t.Any] | None:

@@ -209,3 +209,32 @@ def test_the_sigterm_handler_is_installed_once(
     plugin.v2_playbook_on_start(None)
     plugin.v2_playbook_on_start(None)
     assert len(current) == 2
+
+
+def test_task_boundaries_renew_due_leases_and_warn_once(
+    callback: tuple[CallbackModule, RunCache, list], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin, _cache, _revoked = callback
+    now = [1000.0]
+    monkeypatch.setattr(plugin, "cache", lambda: RunCache(base=str(tmp_path), run="4242-1", clock=lambda: now[0]))
+    plugin.cache().register(
+        "aws/creds/deploy/1", connection={"url": "http://vault"}, renew={"role": "deploy", "ttl": 10}
+    )
+    renewals: list[tuple[str, str, int]] = []
+
+    def renew(connection: t.Mapping[str, t.Any], lease_id: str, increment: int) -> int:
+        renewals.append((connection["url"], lease_id, increment))
+        return 3  # capped by the max TTL
+
+    plugin.renew = renew
+    plugin.v2_playbook_on_task_start(None, False)  # 10 s left: not due
+    assert renewals == []
+    now[0] = 1007.0
+    plugin.v2_runner_on_ok(task_result("ansible.builtin.pause", {}))
+    plugin.v2_playbook_on_task_start(None, False)
+    now[0] = 1009.0
+    plugin.v2_playbook_on_task_start(None, False)
+    assert renewals == [("http://vault", "aws/creds/deploy/1", 10)]
+    assert len(plugin._display.warnings) == 1
+    assert "role deploy" in plugin._display.warnings[0]
+    assert "it ends at 1970-01-01T00:16:50Z" in plugin._display.warnings[0]  # 1007 + 3

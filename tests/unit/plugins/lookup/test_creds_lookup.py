@@ -416,3 +416,28 @@ def test_defaults_and_environment_of_the_shared_fragment(plugin_loader: None, mo
     }
     assert (plugin.get_option("wait_successes"), plugin.get_option("wait_timeout")) == (3, 60)
     assert plugin.get_option("wait_sts_endpoint") == "http://sts.local:5000"
+
+
+def test_renew_registers_the_lease_with_its_ttl_and_connection(
+    lookup: t.Callable[..., Lookup], vault_json: Json
+) -> None:
+    kit = lookup({("GET", "aws/creds/deploy"): vault_json("aws_creds_iam_user")})
+    kit.run(["deploy"], renew=True, renew_fraction=0.25)
+    [entry] = registry(kit.cache_dir)
+    assert entry["revoke_at_end"] is False
+    assert entry["connection"]["url"] == VAULT_URL
+    assert entry["renew"]["role"] == "deploy"
+    assert entry["renew"]["ttl"] == 3600
+    assert entry["renew"]["fraction"] == 0.25
+    assert entry["renew"]["done"] is False
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 1.5, -0.1])
+def test_a_renew_fraction_outside_0_1_fails_before_any_request(
+    lookup: t.Callable[..., Lookup], fraction: float
+) -> None:
+    kit = lookup()
+    with pytest.raises(AnsibleError, match=r"^vaultops\.cloud\.creds: invalid value for renew_fraction: "):
+        kit.run(["deploy"], renew=True, renew_fraction=fraction)
+    assert kit.fake.adapter.calls == []
+    assert kit.logins == []
