@@ -414,10 +414,17 @@ class VaultClient:
         self._proven = True
 
     def login(self) -> VaultClient:
-        self.prove()
         opts = self.options
         method = opts.auth_method
         mount = opts.auth_mount_point or DEFAULT_AUTH_MOUNTS.get(method)
+        if method != "token":
+            # the login path is built from options: names, never paths (checked before any request)
+            from ._vault import NAME, mount_path  # noqa: PLC0415 - _vault imports this module
+
+            mount = mount_path(mount or method, "auth_mount_point")
+            if opts.username is not None:
+                NAME.check(opts.username, "username")
+        self.prove()
         if method == "token":
             token = opts.token
             self.token_source = opts.token_source or "the token option"
@@ -434,14 +441,14 @@ class VaultClient:
                 )
             self.hvac.token = token
             return self
-        path = f"auth/{mount}/login"
+        path = f"auth/{_quote(mount)}/login"
         if method == "approle":
             self._require(("role_id",), method)
             payload = {"role_id": opts.role_id, "secret_id": opts.secret_id}
             payload = {k: v for k, v in payload.items() if v is not None}
         elif method == "userpass":
             self._require(("username", "password"), method)
-            path = f"auth/{mount}/login/{opts.username}"
+            path = f"auth/{_quote(mount)}/login/{_quote(opts.username)}"
             payload = {"password": opts.password}
         else:  # jwt
             self._require(("jwt",), method)
@@ -761,6 +768,11 @@ def retry_after(headers: t.Mapping[str, str]) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     return max((when - datetime.datetime.now(datetime.timezone.utc)).total_seconds(), 0.0)
+
+
+def _quote(path: str) -> str:
+    """Each segment of a checked path percent-encoded (as ``_vault.join_path``)."""
+    return "/".join(urllib.parse.quote(segment, safe="") for segment in path.split("/"))
 
 
 def _says_sealed(exc: Exception) -> bool:

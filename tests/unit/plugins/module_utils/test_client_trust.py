@@ -18,6 +18,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     VaultNoRoute,
     VaultOpsError,
 )
+from ansible_collections.vaultops.cloud.plugins.module_utils._compare import ValidationError
 
 URL = "http://127.0.0.1:8200"
 PROOF = ("GET", "sys/seal-status")
@@ -141,3 +142,23 @@ def test_an_untrusted_certificate_is_not_tried_again(make_client: t.Callable[...
     assert f"cannot reach Vault at {URL}" in str(caught.value)
     assert len(kit.fake.calls) == 1
     assert kit.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"auth_method": "userpass", "username": "../../sys/mounts/aws", "password": "pw"}, "username"),
+        ({"auth_method": "userpass", "username": "ops?x=1", "password": "pw"}, "username"),
+        ({"auth_method": "approle", "role_id": "r", "auth_mount_point": "approle/../../sys"}, "auth_mount_point"),
+        ({"auth_method": "jwt", "jwt": "j", "auth_mount_point": "jwt#x"}, "auth_mount_point"),
+    ],
+)
+def test_the_login_path_is_names_checked_before_any_request(
+    make_client: t.Callable[..., t.Any], options: dict[str, t.Any], field: str
+) -> None:
+    kit = make_client(**options)
+    with pytest.raises(ValidationError) as caught:
+        kit.client.login()
+    assert caught.value.field == field
+    assert kit.fake.adapter.calls == []
+    assert kit.fake.adapter.proofs == []
