@@ -39,12 +39,14 @@ options:
   client_cert:
     description:
       - Path to a client certificate for mutual TLS.
-      - Falls back to E(VAULT_CLIENT_CERT), then E(BAO_CLIENT_CERT).
+      - Falls back to E(VAULT_CLIENT_CERT), then E(BAO_CLIENT_CERT), then
+        E(ANSIBLE_HASHI_VAULT_CERT_AUTH_PUBLIC_KEY).
     type: path
   client_key:
     description:
       - Path to the private key of O(client_cert).
-      - Falls back to E(VAULT_CLIENT_KEY), then E(BAO_CLIENT_KEY).
+      - Falls back to E(VAULT_CLIENT_KEY), then E(BAO_CLIENT_KEY), then
+        E(ANSIBLE_HASHI_VAULT_CERT_AUTH_PRIVATE_KEY).
     type: path
   timeout:
     description:
@@ -75,12 +77,16 @@ options:
   auth_method:
     description:
       - How to log in. Defaults to V(token).
+      - V(cert) logs in with the TLS client certificate O(client_cert) and O(client_key) (Vault's TLS certificate
+        auth method, which needs an HTTPS O(url)); O(role) names the certificate role, else Vault tries each.
+      - V(none) sends no token at all, for a Vault Agent or Vault Proxy with auto-auth (C(use_auto_auth_token))
+        at O(url) that adds its own token to each request.
       - Falls back to E(VAULTOPS_CLOUD_AUTH_METHOD), then E(ANSIBLE_HASHI_VAULT_AUTH_METHOD).
     type: str
-    choices: [token, approle, userpass, jwt]
+    choices: [token, approle, userpass, jwt, cert, none]
   auth_mount_point:
     description:
-      - Mount of the auth method; defaults to the method's name (V(approle), V(userpass), V(jwt)).
+      - Mount of the auth method; defaults to the method's name (V(approle), V(userpass), V(jwt), V(cert)).
       - This is what community.hashi_vault calls C(mount_point) (its E(ANSIBLE_HASHI_VAULT_MOUNT_POINT) and
         C(ansible_hashi_vault_mount_point) are read here). In this collection C(mount_point) is the secrets
         engine's mount; a C(mount_point) that names an auth method (V(approle), V(jwt), V(userpass), ...) draws
@@ -123,7 +129,7 @@ options:
       - Falls back to E(ANSIBLE_HASHI_VAULT_PASSWORD).
     type: str
   role:
-    description: Role to log in as, for O(auth_method=jwt).
+    description: Role to log in as, for O(auth_method=jwt) and O(auth_method=cert).
     type: str
   jwt:
     description:
@@ -133,7 +139,7 @@ options:
   revoke_login_token:
     description:
       - "Log in once per run: with the callback P(vaultops.cloud.run_end#callback) enabled, the token of a login
-        (O(auth_method) V(approle), V(userpass), V(jwt)) is kept for the run in its private folder (mode 0700,
+        (O(auth_method) V(approle), V(userpass), V(jwt), V(cert)) is kept for the run in its private folder (mode 0700,
         the token file 0600) and reused by every later module (on the controller) and lookup call of the run that
         logs in as the same identity, until 90% of its TTL has passed. When the run ends (also after a failed
         task, Ctrl-C or SIGTERM) the token is revoked and its file removed."

@@ -34,8 +34,8 @@ else:
     HVAC_IMPORT_ERROR = None
 
 
-AUTH_METHODS = ("token", "approle", "userpass", "jwt")
-DEFAULT_AUTH_MOUNTS = {"approle": "approle", "userpass": "userpass", "jwt": "jwt"}
+AUTH_METHODS = ("token", "approle", "userpass", "jwt", "cert", "none")
+DEFAULT_AUTH_MOUNTS = {"approle": "approle", "userpass": "userpass", "jwt": "jwt", "cert": "cert"}
 
 # option name -> environment variables, first set one wins (hvac itself only reads VAULT_*); community.hashi_vault's
 # ANSIBLE_HASHI_VAULT_* come last, as documented fallbacks (the precedence table is in the connection doc fragment)
@@ -44,8 +44,8 @@ ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
     "token": ("VAULT_TOKEN", "BAO_TOKEN", "ANSIBLE_HASHI_VAULT_TOKEN"),
     "namespace": ("VAULT_NAMESPACE", "BAO_NAMESPACE", "ANSIBLE_HASHI_VAULT_NAMESPACE"),
     "ca_cert": ("VAULT_CACERT", "BAO_CACERT", "ANSIBLE_HASHI_VAULT_CA_CERT"),
-    "client_cert": ("VAULT_CLIENT_CERT", "BAO_CLIENT_CERT"),
-    "client_key": ("VAULT_CLIENT_KEY", "BAO_CLIENT_KEY"),
+    "client_cert": ("VAULT_CLIENT_CERT", "BAO_CLIENT_CERT", "ANSIBLE_HASHI_VAULT_CERT_AUTH_PUBLIC_KEY"),
+    "client_key": ("VAULT_CLIENT_KEY", "BAO_CLIENT_KEY", "ANSIBLE_HASHI_VAULT_CERT_AUTH_PRIVATE_KEY"),
     "skip_verify": ("VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"),
     "timeout": ("ANSIBLE_HASHI_VAULT_TIMEOUT",),
     "retries": ("ANSIBLE_HASHI_VAULT_RETRIES",),
@@ -249,12 +249,12 @@ class ConnectionOptions:
         role = get("role") or None
         role_id = pick("role_id") or None
         if (
-            auth_method == "jwt"
+            auth_method in ("jwt", "cert")
             and role is None
             and role_id
             and sources.get("role_id", "").endswith(("ANSIBLE_HASHI_VAULT_ROLE_ID", "ansible_hashi_vault_role_id"))
         ):
-            # community.hashi_vault names the JWT role role_id
+            # community.hashi_vault names the JWT role and the cert role role_id
             role, role_id = role_id, None
         return cls(
             url=",".join(addresses(str(url))),
@@ -417,7 +417,7 @@ class VaultClient:
         opts = self.options
         method = opts.auth_method
         mount = opts.auth_mount_point or DEFAULT_AUTH_MOUNTS.get(method)
-        if method != "token":
+        if method not in ("token", "none"):
             # the login path is built from options: names, never paths (checked before any request)
             from ._vault import NAME, mount_path  # noqa: PLC0415 - _vault imports this module
 
@@ -441,6 +441,11 @@ class VaultClient:
                 )
             self.hvac.token = token
             return self
+        if method == "none":
+            # a Vault Agent or Vault Proxy with auto-auth (use_auto_auth_token) adds its own token: none is sent
+            self.hvac.token = None
+            self.token_source = "auth_method=none (no token sent: the Vault Agent or Proxy at url adds its own)"  # noqa: S105
+            return self
         path = f"auth/{_quote(mount)}/login"
         if method == "approle":
             self._require(("role_id",), method)
@@ -450,6 +455,10 @@ class VaultClient:
             self._require(("username", "password"), method)
             path = f"auth/{_quote(mount)}/login/{_quote(opts.username)}"
             payload = {"password": opts.password}
+        elif method == "cert":
+            # TLS certificate auth: the client certificate of the connection (client_cert, client_key) logs in
+            self._require(("client_cert",), method)
+            payload = {"name": opts.role} if opts.role else {}
         else:  # jwt
             self._require(("jwt",), method)
             payload = {"jwt": opts.jwt, "role": opts.role}

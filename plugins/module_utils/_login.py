@@ -4,7 +4,7 @@
 
 # This file is private to this collection: its API may change without notice.
 
-"""Log in once per run: the token of a login (approle, userpass, jwt) shared by every later module and lookup
+"""Log in once per run: the token of a login (approle, userpass, jwt, cert) shared by every later module and lookup
 call of the same ``ansible-playbook`` run, for its TTL.
 
 The run's folder is the one of the creds lookup's cache (``plugin_utils/_cache.py``): the callback
@@ -45,6 +45,7 @@ IDENTITY_FIELDS = (
     "password",
     "role",
     "jwt",
+    "client_cert",
 )
 # what the end of the run needs to revoke the token: how to reach Vault, never a login credential
 CONNECTION_FIELDS = ("url", "namespace", "ca_cert", "validate_certs", "client_cert", "client_key", "timeout", "proxies")

@@ -285,3 +285,73 @@ def test_auth_named_engine_mount_warns(mount_point: str) -> None:
 @pytest.mark.parametrize("mount_point", ["aws", "team/aws", "approle-creds", None, "gcp"])
 def test_engine_mount_does_not_warn(mount_point: str | None) -> None:
     assert auth_mount_warning(mount_point, "aws") is None
+
+
+# --- auth_method none and cert ---------------------------------------------------------------------------
+
+
+def test_none_sends_no_token_and_no_login() -> None:
+    fake = FakeHvac({("GET", "aws/config/root"): {"data": {"access_key": "AKIA"}}})
+    fake.token = "hvs.left-over"
+    client = VaultClient(module_options({"auth_method": "none"}, {"VAULT_ADDR": A, "VAULT_TOKEN": "x"}), fake).login()
+    assert client.hvac.token is None
+    assert client.read("aws/config/root") == {"access_key": "AKIA"}
+    assert [(c.method, c.path) for c in fake.calls] == [("GET", "aws/config/root")]
+
+
+def test_none_refusal_says_no_token_was_sent() -> None:
+    fake = FakeHvac({("GET", "aws/config/root"): hvac.exceptions.Forbidden(errors=["permission denied"])})
+    client = VaultClient(module_options({"auth_method": "none"}, {"VAULT_ADDR": A}), fake).login()
+    with pytest.raises(VaultOpsError) as info:
+        client.read("aws/config/root")
+    assert "(token from auth_method=none (no token sent" in str(info.value)
+
+
+def test_cert_logs_in_with_the_role_name() -> None:
+    fake = FakeHvac({("POST", "auth/cert/login"): {"auth": {"client_token": "hvs.cert", "lease_duration": 60}}})
+    options = module_options(
+        {"auth_method": "cert", "client_cert": "/c.pem", "client_key": "/k.pem", "role": "web"}, {"VAULT_ADDR": A}
+    )
+    client = VaultClient(options, fake).login()
+    assert client.hvac.token == "hvs.cert"
+    assert [(c.method, c.path, c.json) for c in fake.calls] == [("POST", "auth/cert/login", {"name": "web"})]
+    assert client.token_source == "the cert login at auth/cert"
+
+
+def test_cert_without_a_role_lets_vault_try_each() -> None:
+    fake = FakeHvac({("POST", "auth/certs/login"): {"auth": {"client_token": "hvs.cert", "lease_duration": 60}}})
+    options = module_options(
+        {"auth_method": "cert", "auth_mount_point": "certs", "client_cert": "/c.pem"}, {"VAULT_ADDR": A}
+    )
+    VaultClient(options, fake).login()
+    assert [(c.method, c.path, c.json) for c in fake.calls] == [("POST", "auth/certs/login", {})]
+
+
+def test_cert_needs_a_client_certificate() -> None:
+    fake = FakeHvac({})
+    with pytest.raises(VaultOpsError) as info:
+        VaultClient(module_options({"auth_method": "cert"}, {"VAULT_ADDR": A}), fake).login()
+    assert str(info.value) == "auth_method=cert needs client_cert"
+    assert fake.calls == []
+
+
+def test_cert_from_hashi_vault_environment() -> None:
+    environ = {
+        "ANSIBLE_HASHI_VAULT_ADDR": A,
+        "ANSIBLE_HASHI_VAULT_AUTH_METHOD": "cert",
+        "ANSIBLE_HASHI_VAULT_CERT_AUTH_PUBLIC_KEY": "/c.pem",
+        "ANSIBLE_HASHI_VAULT_CERT_AUTH_PRIVATE_KEY": "/k.pem",
+        "ANSIBLE_HASHI_VAULT_ROLE_ID": "web",
+    }
+    options = module_options({}, environ)
+    assert (options.auth_method, options.client_cert, options.client_key, options.role) == (
+        "cert",
+        "/c.pem",
+        "/k.pem",
+        "web",
+    )
+
+
+def test_vault_client_cert_beats_hashi_cert_auth_key() -> None:
+    environ = {"VAULT_ADDR": A, "VAULT_CLIENT_CERT": "/v.pem", "ANSIBLE_HASHI_VAULT_CERT_AUTH_PUBLIC_KEY": "/c.pem"}
+    assert module_options({}, environ).client_cert == "/v.pem"

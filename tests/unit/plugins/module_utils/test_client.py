@@ -152,7 +152,7 @@ def test_from_getter_needs_an_address() -> None:
 def test_from_getter_refuses_unknown_auth_method() -> None:
     with pytest.raises(VaultOpsError) as exc_info:
         ConnectionOptions.from_getter(getter({"url": URL, "auth_method": "ldap"}), environ={})
-    assert "auth_method must be one of token, approle, userpass, jwt, not 'ldap'" in str(exc_info.value)
+    assert "auth_method must be one of token, approle, userpass, jwt, cert, none, not 'ldap'" in str(exc_info.value)
 
 
 def test_secrets_kept_out_of_repr() -> None:
