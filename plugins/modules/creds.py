@@ -40,6 +40,12 @@ notes:
   - The module keeps no cache and has no O(vaultops.cloud.creds#lookup:revoke_at_end) (it runs where the task runs
     and its result is hidden by C(no_log)); to give the credential back also after a failed task, revoke its lease
     with M(vaultops.cloud.lease) in the C(always) part of a C(block).
+  - The module has no O(vaultops.cloud.creds#lookup:renew) either, for the same reason. The renewals are made by the
+    callback P(vaultops.cloud.run_end#callback) in the C(ansible-playbook) process, which learns of a lease only
+    from the lookup (a module runs in a process of its own, often on another host, and its result is hidden by
+    C(no_log)). To keep a module's credential alive through a long play, renew its lease with
+    M(vaultops.cloud.lease) (C(state=renewed)) between long steps, or issue it with the lookup and
+    O(vaultops.cloud.creds#lookup:renew=true).
 seealso:
   - plugin: vaultops.cloud.creds
     plugin_type: lookup
