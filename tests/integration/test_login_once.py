@@ -20,7 +20,8 @@ import hvac.exceptions
 import pytest
 
 from ._audit import AuditLog, describe
-from .conftest import Ansible, Lab
+from ._helpers import free_port, http_json, start_process, stop_process, wait_ready
+from .conftest import VENV_BIN, Ansible, Lab
 
 SUFFIX = uuid.uuid4().hex[:6]
 MOUNT = f"it-login-aws-{SUFFIX}"
@@ -138,3 +139,59 @@ def test_thirty_calls_log_in_once_and_the_token_is_revoked_at_the_end(
     with pytest.raises(hvac.exceptions.InvalidRequest):
         vault.auth.token.lookup_accessor(accessor)
     assert not [p for p in cache.iterdir() if p.is_dir()] if cache.exists() else True  # the run's folder is gone
+
+
+def test_auth_none_behind_a_proxy_with_auto_auth(
+    ansible: Ansible, vault: hvac.Client, lab: Lab, consumer: tuple[str, str], tmp_path: Path
+) -> None:
+    if lab.env.get("VAULTOPS_LAB_SERVER", "bao") != "bao" or not (VENV_BIN / "bao").exists():
+        pytest.skip("the proxy is OpenBao's bao proxy, which this lab does not have")
+    role_id, secret_id = consumer
+    (tmp_path / "role-id").write_text(role_id)
+    (tmp_path / "secret-id").write_text(secret_id)
+    port = free_port()
+    config = tmp_path / "proxy.hcl"
+    config.write_text(
+        f'vault {{ address = "{lab.vault_addr}" }}\n'
+        "auto_auth {\n"
+        f'  method "approle" {{\n    mount_path = "auth/{APPROLE}"\n    config = {{\n'
+        f'      role_id_file_path = "{tmp_path / "role-id"}"\n'
+        f'      secret_id_file_path = "{tmp_path / "secret-id"}"\n'
+        "      remove_secret_id_file_after_reading = false\n    }\n  }\n}\n"
+        'api_proxy { use_auto_auth_token = "force" }\n'
+        f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n  tls_disable = true\n}}\n'
+    )
+    log = tmp_path / "proxy.log"
+    proc = start_process(
+        [str(VENV_BIN / "bao"), "proxy", f"-config={config}"],
+        log,
+        {"PATH": f"{VENV_BIN}:/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    try:
+        proxy = f"http://127.0.0.1:{port}"
+        wait_ready("bao proxy", lambda: http_json(f"{proxy}/v1/sys/seal-status")[0] == 200, proc, log)
+        audit = AuditLog.of(lab.env)
+        wait_ready(
+            "bao proxy auto-auth",
+            lambda: "authentication successful" in log.read_text(errors="replace"),
+            proc,
+            log,
+        )
+        mark = audit.mark()
+        run = ansible.task(
+            "vaultops.cloud.aws_secrets_info",
+            {"mount_point": MOUNT, "only": ["roles"]},
+            env={"VAULT_ADDR": proxy, "VAULTOPS_CLOUD_AUTH_METHOD": "none", "HOME": str(tmp_path)},
+            unset_env=("VAULT_TOKEN",),
+        )
+        assert run.rc == 0, run.output
+        assert list(run.result["roles"]) == ["deploy"], run.output
+        requests = [r for r in audit.since(mark) if r.path.startswith(f"{MOUNT}/")]
+        assert requests, describe(audit.since(mark))
+        login_accessors = {r.accessor for r in requests}
+        assert len(login_accessors) == 1 and "" not in login_accessors, describe(requests)
+        # the proxy's token is the AppRole's: it may read the engine, and it is not root
+        [accessor] = login_accessors
+        assert vault.auth.token.lookup_accessor(accessor)["data"]["policies"] == ["default", POLICY]
+    finally:
+        stop_process(proc)
