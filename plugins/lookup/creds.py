@@ -210,13 +210,14 @@ class LookupModule(LookupBase):
 
                 identity = self._cache_identity(options, request)
                 creds = fresh() if cache is None else cache.get_or_issue(identity, fresh)
+                renewing = renew and bool(creds.get("lease_id") and creds.get("renewable"))
+                renewing = renewing and int(creds.get("lease_duration") or 0) > 0
+                if renew and not renewing:
+                    display.warning(
+                        f"vaultops.cloud.creds: renew: the credential of role {request.role} is not renewable;"
+                        f" it ends after {int(creds.get('lease_duration') or 0)}s"
+                    )
                 if run is not None and creds.get("lease_id"):
-                    renewing = renew and bool(creds.get("renewable")) and int(creds.get("lease_duration") or 0) > 0
-                    if renew and not renewing:
-                        display.warning(
-                            f"vaultops.cloud.creds: renew: the lease of role {request.role} is not renewable;"
-                            f" it ends after {int(creds.get('lease_duration') or 0)}s"
-                        )
                     run.register(
                         creds["lease_id"],
                         revoke_at_end=revoke_at_end,

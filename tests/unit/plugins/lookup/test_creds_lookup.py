@@ -441,3 +441,15 @@ def test_a_renew_fraction_outside_0_1_fails_before_any_request(
         kit.run(["deploy"], renew=True, renew_fraction=fraction)
     assert kit.fake.adapter.calls == []
     assert kit.logins == []
+
+
+def test_renew_of_a_credential_that_is_not_renewable_warns(
+    lookup: t.Callable[..., Lookup], vault_json: Json, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kit = lookup({("GET", "aws/sts/deploy"): vault_json("aws_sts_assumed_role")})
+    shown: list[str] = []
+    module = sys.modules[type(lookup_loader.get("vaultops.cloud.creds")).__module__]
+    monkeypatch.setattr(module.display, "warning", shown.append)
+    kit.run(["deploy"], kind="sts", renew=True)
+    assert shown == ["vaultops.cloud.creds: renew: the credential of role deploy is not renewable; it ends after 900s"]
+    assert registry(kit.cache_dir) == []
