@@ -561,6 +561,20 @@ def server_cases(lab: Lab, mount: str, fakes: dict[str, FakeServer], revoked: st
         ),
         Case("revoked-token-lookup", lookup("keep", mount_point=mount, token=revoked), ("permission denied",)),
         Case(
+            "login-username-traversal",
+            module(
+                "aws_secrets_info",
+                {"mount_point": mount, "auth_method": "userpass", "username": "../../sys/x", "password": "pw"},
+            ),
+            refused("username"),
+            "username",
+        ),
+        Case(
+            "login-mount-query",
+            lookup("keep", mount_point=mount, auth_method="approle", role_id="r", auth_mount_point="approle?x=1"),
+            ("invalid value for auth_mount_point",),
+        ),
+        Case(
             "unmounted-role",
             module("aws_secrets_role", {"mount_point": f"{mount}-none", "name": "keep", "credential_type": "iam_user"}),
             (f"invalid value for mount_point: nothing is mounted at {mount}-none/",),
