@@ -137,6 +137,10 @@ class VaultNoRoute(VaultOpsError):
 _NO_ROUTE = ("no handler for route", "route entry not found", "namespace not found")
 
 
+class VaultNotFound(VaultOpsError):
+    """Vault's own 404 about something under an existing path (a record, or a collection the engine lacks)."""
+
+
 class VaultInvalidRequest(VaultOpsError):
     """Vault refused the request as invalid (HTTP 400)."""
 
@@ -512,7 +516,16 @@ class VaultClient:
         return None if response is None else (response.get("data") or {})
 
     def list(self, path: str) -> list[str]:
-        response = self._call("LIST", path, None, retry=True, missing_ok=True)
+        """LIST a path: its keys, ``[]`` when there are none (or the engine cannot list there)."""
+        return self.listing(path) or []
+
+    def listing(self, path: str) -> list[str] | None:
+        """LIST a path: its keys, ``[]`` when there are none, ``None`` when the engine has no list operation
+        there (Vault's "unsupported path": e.g. static roles of an AWS engine of Vault 1.18 or older)."""
+        try:
+            response = self._call("LIST", path, None, retry=True)
+        except VaultNotFound as exc:
+            return None if "unsupported path" in exc.message.lower() else []
         if not response:
             return []
         return list((response.get("data") or {}).get("keys") or [])
@@ -635,7 +648,7 @@ class VaultClient:
                 ) from None
             if missing_ok:
                 return None
-            raise VaultOpsError(_vault_message(exc, "not found"), path=path, status=404) from None
+            raise VaultNotFound(_vault_message(exc, "not found"), path=path, status=404) from None
         except hvac.exceptions.Forbidden as exc:
             # which token was refused: a stale ~/.vault-token or a forgotten VAULT_TOKEN is then plain to see
             source = f" (token from {self.token_source})" if self.token_source else ""

@@ -300,9 +300,15 @@ class Driver:
         return record
 
     def list(self) -> list[str]:
+        return self.listing() or []
+
+    def listing(self) -> list[str] | None:
+        """The names Vault lists here, or ``None`` when the engine cannot list this path (see
+        :meth:`~._client.VaultClient.listing`)."""
         self.check_mount()
         path = join_path(self.mount, self.resource.list_path or self.resource.path)
-        return sorted(self._mounted(lambda: self.client.list(path), []))
+        names = self._mounted(lambda: self.client.listing(path), [])
+        return None if names is None else sorted(names)
 
     def comparable(self, record: Record | None) -> dict[str, t.Any]:
         """A record normalised the way the driver compares it (what ``*_info`` modules return)."""
@@ -472,10 +478,19 @@ class Driver:
                 raise ValidationError(f"{field}[{index}].name", f"{want.name!r} is listed twice")
             seen.add(name)
             keyed.append(replace(want, name=name))
-        existing = set(self.list())
+        listed = self.listing()
+        if listed is None and purge:
+            path = join_path(self.mount, self.resource.list_path or self.resource.path)
+            raise ValidationError(
+                "purge",
+                f"needs the list of {self.resource.what}s, and this engine cannot list them (Vault answered "
+                f"'unsupported path' to LIST {path}; AWS engines of Vault 1.18 and older cannot list static roles)",
+            )
+        existing = set(listed or ())
         currents: list[t.Any] = []
         for index, want in enumerate(keyed):
-            current = self.read(want.name) if want.name in existing else None
+            # an engine that cannot list: every item asked for is read (one read each, as for a listed one)
+            current = self.read(want.name) if listed is None or want.name in existing else None
             try:
                 # the rules that need the current record (fixed fields, what a create needs), before any write
                 self.plan(want, current)

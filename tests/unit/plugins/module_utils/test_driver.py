@@ -402,6 +402,39 @@ def test_purge_deletes_only_what_the_list_does_not_name(make_client: t.Callable[
     assert [(c.method, c.path) for c in kit.fake.writes()] == [("DELETE", "m/things/gone")]
 
 
+# what OpenBao's AWS engine (the Vault 1.18 generation) answers to LIST <mount>/static-roles
+UNSUPPORTED = hvac.exceptions.InvalidPath(errors=["1 error occurred:\n\t* unsupported path\n\n"])
+
+
+def test_an_engine_that_cannot_list_reads_each_item_asked_for(make_client: t.Callable[..., t.Any]) -> None:
+    routes = {
+        ("LIST", "m/things"): UNSUPPORTED,
+        ("GET", "m/things/same"): {"data": {"owner": "a"}},
+    }
+    kit, driver = thing_driver(make_client, routes)
+    done = driver.converge_all([Desired("same", fields={"owner": "a"}), Desired("new", fields={"owner": "b"})])
+    summary = done.summary()
+    assert summary["created"] == ["new"]
+    assert "same" not in summary["updated"]
+    reads = [(c.method, c.path) for c in kit.fake.adapter.calls if c.method in ("GET", "LIST")]
+    assert reads[-3:] == [("LIST", "m/things"), ("GET", "m/things/same"), ("GET", "m/things/new")]
+    assert [(c.method, c.path) for c in kit.fake.writes()] == [("POST", "m/things/new")]
+    # info of such an engine: nothing listed, nothing read
+    assert driver.list() == []
+
+
+def test_purge_on_an_engine_that_cannot_list_is_refused_before_any_write(
+    make_client: t.Callable[..., t.Any],
+) -> None:
+    kit, driver = thing_driver(make_client, {("LIST", "m/things"): UNSUPPORTED})
+    with pytest.raises(ValidationError) as caught:
+        driver.converge_all([Desired("new", fields={"owner": "b"})], purge=True)
+    assert caught.value.field == "purge"
+    assert "unsupported path" in caught.value.reason
+    assert "LIST m/things" in caught.value.reason
+    assert kit.fake.writes() == []
+
+
 @pytest.mark.parametrize(
     ("wants", "field", "reason"),
     [
