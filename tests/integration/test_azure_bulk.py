@@ -292,10 +292,13 @@ def test_info(
         "root_password_ttl": 15768000,
     }
     assert azure["client_secret"] not in done.run.stdout
-    # the engine stores a built-in role's GUID as role_name up to v0.21.1 (OpenBao's lab plugin v0.20.1) and its
-    # name from v0.21.2 on (Vault 1.21's built-in v0.23.0)
-    stored_name = "Reader" if engine_version(vault, "azure") >= (0, 21, 2) else READER_GUID
-    reader_item = [{"scope": scope(azure).lower(), "role_name": stored_name}]
+    # the engine stores a built-in role's GUID as role_name up to v0.21.1 (OpenBao's lab plugin v0.20.1): reported
+    # as that role_name; from v0.21.2 on (Vault 1.21's built-in v0.23.0) it stores the name "Reader", a built-in
+    # role the module knows by its ID: reported as role_id
+    if engine_version(vault, "azure") >= (0, 21, 2):
+        reader_item = [{"scope": scope(azure).lower(), "role_id": READER_GUID}]
+    else:
+        reader_item = [{"scope": scope(azure).lower(), "role_name": READER_GUID}]
     assert sorted(result["roles"]) == ["reader", "retired", "stale"]
     assert result["roles"]["reader"]["azure_roles"] == reader_item
     assert result["roles"]["reader"]["azure_groups"] == [{"group_name": "vaultops-readers"}]
