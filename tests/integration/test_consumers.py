@@ -261,3 +261,18 @@ def test_jwt_consumer(
         with pytest.raises((hvac.exceptions.InvalidRequest, hvac.exceptions.Forbidden)) as error:
             hvac.Client(url=vault.url).adapter.post(path, json={"role": "aws-ci", "jwt": token})
         assert error.value, why
+
+
+def test_a_wildcard_credential_role_is_refused_before_any_request(ansible: Ansible, lab: Lab) -> None:
+    """A `*` or `/` in a credential role would widen the policy: refused, naming the entry, with no policy request."""
+    audit = AuditLog.of(lab.env)
+    mark = audit.mark()
+    consumers = [{"name": "wide", "auth": "approle", "credential_roles": ["deploy", "deploy*"]}]
+    refused = ansible.playbook(
+        PLAYBOOKS / "setup-vault-aws.yml", {"aws_secrets_engine_consumers": consumers}, env=lab_env(lab)
+    )
+    assert refused.rc != 0, refused.output
+    assert "aws_secrets_engine_consumers[0] (wide)" in refused.stdout, refused.output
+    assert "would widen the" in refused.stdout, refused.output
+    touched = [r.path for r in audit.since(mark) if "aws-wide" in r.path or r.path.startswith("sys/policies")]
+    assert touched == [], touched
