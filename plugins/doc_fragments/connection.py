@@ -145,6 +145,9 @@ options:
         task, Ctrl-C or SIGTERM) the token is revoked and its file removed."
       - Set V(false) to leave the token to its TTL instead of revoking it at the end (it is still removed from
         the folder).
+      - "Vault revokes every lease a token made when the token is revoked: with V(true), credentials issued under
+        such a login end with the run, as with O(vaultops.cloud.creds#lookup:revoke_at_end). Set V(false) when a
+        credential must outlive the run (handed to an application, say); it then lives until its TTL."
       - Without the callback, or for a module that runs on a remote host, every call logs in.
       - Defaults to V(true).
     type: bool

@@ -510,9 +510,12 @@ def creds_approle(vault: hvac.Client, engine: str) -> t.Iterator[dict[str, str]]
 
 
 def test_lookup_options_from_vars(
-    ansible: Ansible, lab: Lab, aws: AwsFactory, engine: str, creds_approle: dict[str, str]
+    ansible: Ansible, lab: Lab, vault: hvac.Client, aws: AwsFactory, *, engine: str, creds_approle: dict[str, str]
 ) -> None:
-    """url and AppRole login from the vaultops_cloud_* variables; no VAULT_ADDR or VAULT_TOKEN anywhere."""
+    """url and AppRole login from the vaultops_cloud_* variables; no VAULT_ADDR or VAULT_TOKEN anywhere.
+
+    The login token is revoked when the run ends, and Vault revokes every lease a token made with it: the
+    credential outlives the run only with revoke_login_token false."""
     play_vars = {
         "vaultops_cloud_url": lab.vault_addr,
         "vaultops_cloud_auth_method": "approle",
@@ -520,15 +523,24 @@ def test_lookup_options_from_vars(
         "vaultops_cloud_role_id": creds_approle["role_id"],
         "vaultops_cloud_secret_id": creds_approle["secret_id"],
     }
-    run = lookup_play(
+    template = f"{{{{ lookup('vaultops.cloud.creds', 'it-iam', mount_point='{engine}') }}}}"
+    kept = lookup_play(
         ansible,
-        f"{{{{ lookup('vaultops.cloud.creds', 'it-iam', mount_point='{engine}') }}}}",
-        play_vars=play_vars,
+        template,
+        play_vars={**play_vars, "vaultops_cloud_revoke_login_token": False},
         unset_env=("VAULT_ADDR", "VAULT_TOKEN"),
     )
-    assert run.rc == 0, run.output
-    assert run.result["lease_id"].startswith(f"{engine}/creds/it-iam/")
-    assert caller_arn(aws, run.result) == owner_of(aws, run.result["access_key"])["Arn"]
+    assert kept.rc == 0, kept.output
+    assert kept.result["lease_id"].startswith(f"{engine}/creds/it-iam/")
+    assert caller_arn(aws, kept.result) == owner_of(aws, kept.result["access_key"])["Arn"]
+    assert lease_exists(vault, kept.result["lease_id"])
+
+    ended = lookup_play(ansible, template, play_vars=play_vars, unset_env=("VAULT_ADDR", "VAULT_TOKEN"))
+    assert ended.rc == 0, ended.output
+    assert ended.result["lease_id"].startswith(f"{engine}/creds/it-iam/")
+    assert not lease_exists(vault, ended.result["lease_id"])
+    with pytest.raises(AssertionError, match="no IAM user holds"):
+        owner_of(aws, ended.result["access_key"])
 
 
 def test_lookup_options_from_env(ansible: Ansible, engine: str, creds_approle: dict[str, str]) -> None:
