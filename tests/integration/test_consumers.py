@@ -192,6 +192,32 @@ def test_aws_deploy_playbook_runs_as_its_consumer(ansible: Ansible, lab: Lab, va
     assert "auth/approle/role/aws-deploy/secret-id" in root, root
 
 
+def test_aws_deploy_playbook_with_community_hashi_vault_settings_only(
+    ansible: Ansible, lab: Lab, vault: hvac.Client
+) -> None:
+    """community.hashi_vault's environment alone (ANSIBLE_HASHI_VAULT_ADDR / _TOKEN, no VAULT_* or BAO_*) runs the
+    deploy playbook: its modules and its lookup find Vault and the operator's token there."""
+    setup = ansible.playbook(PLAYBOOKS / "setup-vault-aws.yml", env=lab_env(lab))
+    assert setup.rc == 0, setup.output
+    env = {
+        **{k: v for k, v in lab_env(lab).items() if not k.startswith(("VAULT_", "BAO_"))},
+        "ANSIBLE_HASHI_VAULT_ADDR": lab.vault_addr,
+        "ANSIBLE_HASHI_VAULT_TOKEN": lab.vault_token,
+    }
+    audit = AuditLog.of(lab.env)
+    mark = audit.mark()
+    deploy = ansible.playbook(
+        PLAYBOOKS / "deploy-with-aws-creds.yml",
+        env=env,
+        unset_env=("VAULT_ADDR", "VAULT_TOKEN", "BAO_ADDR", "BAO_TOKEN"),
+    )
+    assert deploy.rc == 0, deploy.output
+    paths = [e["request"]["path"] for e in audit.entries(mark) if e.get("type") == "request"]
+    assert paths.count("auth/approle/role/aws-deploy/secret-id") == 1, paths
+    assert paths.count("auth/approle/login") == 1, paths
+    assert paths.count("aws/creds/deploy") == 1, paths
+
+
 def signed(key: ec.EllipticCurvePrivateKey, **claims: t.Any) -> str:
     now = int(time.time())
     body = {"iss": ISSUER, "sub": SUBJECT, "aud": "vault", "iat": now, "nbf": now, "exp": now + 120, **claims}
