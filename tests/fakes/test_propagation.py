@@ -100,7 +100,7 @@ def fake(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[tuple[str, Upst
 
 
 def test_control_api_reads_and_sets_the_delay(fake: tuple[str, Upstream]) -> None:
-    url, _ = fake
+    url, _proxy = fake
     assert requests.get(f"{url}/_fake/propagation", timeout=5).json()["seconds"] == 2.5  # from the environment
     assert requests.post(f"{url}/_fake/propagation", json={"seconds": -1}, timeout=5).status_code == 400
     assert requests.post(f"{url}/_fake/propagation", json={"seconds": "3"}, timeout=5).status_code == 400
@@ -135,7 +135,7 @@ def test_a_new_aws_key_is_refused_until_the_delay_has_passed(fake: tuple[str, Up
 
 
 def test_a_delay_of_zero_holds_nothing_back(fake: tuple[str, Upstream]) -> None:
-    url, _ = fake
+    url, _proxy = fake
     assert requests.post(f"{url}/_fake/propagation", json={"seconds": 0}, timeout=5).json()["seconds"] == 0
     requests.post(url, data="Action=CreateAccessKey&UserName=u", headers=signed("AKIAROOT", "iam"), timeout=5)
     assert requests.post(url, data="Action=GetCallerIdentity", headers=signed(NEW_KEY), timeout=5).status_code == 200

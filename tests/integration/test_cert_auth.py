@@ -117,7 +117,7 @@ def test_cert_login_runs_a_module_and_a_stranger_is_refused(
 ) -> None:
     url, server_ca = tls_server
     root = hvac.Client(url=url, token=ROOT_TOKEN, verify=server_ca)
-    ca_key, client_key, stranger_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca_key, client_key, stranger_key = (ec.generate_private_key(ec.SECP256R1()) for _key in range(3))
     ca = issue("it client CA", ca_key, None)
     client_cert, client_key_path = write_pair(
         tmp_path, "client", issue("deployer", client_key, (ca.subject, ca_key)), client_key

@@ -187,7 +187,7 @@ def test_aws_deploy_playbook_runs_as_its_consumer(ansible: Ansible, lab: Lab, va
     assert revoked, "the lease was not revoked"
     assert all(sorted(e["auth"]["policies"]) == ["aws-deploy", "default"] for e in revoked)
     # the operator's token only read the AppRole role and issued its secret-id
-    root = {e["request"]["path"] for e in entries if "root" in (e.get("auth") or {}).get("policies") or []}
+    root = {e["request"]["path"] for e in entries if "root" in ((e.get("auth") or {}).get("policies") or [])}
     assert not {path for path in root if path.startswith(("aws/", "sys/leases"))}, root
     assert "auth/approle/role/aws-deploy/secret-id" in root, root
 

@@ -137,7 +137,7 @@ def test_the_schedule_is_seeded() -> None:
 
     def draws(spec: dict[str, t.Any]) -> list[str]:
         rule = proxy_mod.parse_rules(spec)[0]
-        return [rule.draw() for _ in range(40)]
+        return [rule.draw() for _draw in range(40)]
 
     first = draws(spec)
     assert draws(spec) == first

@@ -12,8 +12,8 @@ import typing as t
 
 import hvac.exceptions
 import pytest
+import test_creds_lookup
 from conftest import FakeHvac
-from test_creds_lookup import plugin_loader  # noqa: F401 - the fixture, as Ansible loads the lookup
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     ENV_FALLBACKS,
@@ -25,6 +25,9 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._vault import auth_
 
 A, B, C, D, E = (f"https://{name}.example:8200" for name in ("a", "b", "c", "d", "e"))
 HASHI_ENV = ("ANSIBLE_HASHI_VAULT_TOKEN_PATH", "ANSIBLE_HASHI_VAULT_TOKEN_FILE")
+
+# the lookup loaded as Ansible loads it: the fixture of test_creds_lookup.py, found here by this name
+plugin_loader = test_creds_lookup.plugin_loader
 
 
 @pytest.fixture

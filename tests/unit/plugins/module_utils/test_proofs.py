@@ -96,7 +96,7 @@ def test_azure_asks_for_a_token_with_the_new_secret_until_it_is_accepted() -> No
     )
     assert (proof.identity, proof.attempts, proof.waited) == (APP, 3, 2.0)
     assert clock.sleeps == [1.0, 1.0]
-    method, url, _, headers = http.calls[0]
+    method, url, _body, headers = http.calls[0]
     assert (method, url) == ("POST", f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token")
     assert headers == {"Content-Type": "application/x-www-form-urlencoded"}
     assert http.form(0) == {
@@ -111,7 +111,7 @@ def test_azure_optional_arm_read_uses_the_new_token() -> None:
     sub = "11111111-2222-3333-4444-555555555555"
     http = Http((200, {"access_token": "tok"}), (200, {"subscriptionId": sub}))
     wait = WaitOptions(tenant_id=TENANT, subscription_id=sub, successes=1, endpoint="http://login.local/")
-    proof, _ = run(AzureProver(http=http), {"client_id": APP, "client_secret": SECRET}, wait)
+    proof, _clock = run(AzureProver(http=http), {"client_id": APP, "client_secret": SECRET}, wait)
     assert proof.identity == APP
     assert http.calls[0][1] == f"http://login.local/{TENANT}/oauth2/v2.0/token"
     method, url, body, headers = http.calls[1]
@@ -180,7 +180,7 @@ def test_gcp_key_signs_a_jwt_with_the_new_key_for_its_token_uri(rsa_key: rsa.RSA
 
     http = Http((400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}), (200, token))
     creds = {"private_key_data": key_file(rsa_key, "http://127.0.0.1:9/gcp/token")}
-    proof, _ = run(GcpProver(http=http), creds, WaitOptions(successes=1))
+    proof, _clock = run(GcpProver(http=http), creds, WaitOptions(successes=1))
     assert proof.identity == "vaultdeploy-1700000000@proj.iam.gserviceaccount.com"
     assert proof.attempts == 2
     assert [c[1] for c in http.calls] == ["http://127.0.0.1:9/gcp/token"] * 2
@@ -194,7 +194,9 @@ def test_gcp_key_signs_a_jwt_with_the_new_key_for_its_token_uri(rsa_key: rsa.RSA
 
 def test_gcp_access_token_is_checked_with_tokeninfo() -> None:
     http = Http((200, {"email": "sa@proj.iam.gserviceaccount.com", "expires_in": "3500"}))
-    proof, _ = run(GcpProver(http=http), {"token": "ya29.tok"}, WaitOptions(successes=1, endpoint="http://t.local/ti"))
+    proof, _clock = run(
+        GcpProver(http=http), {"token": "ya29.tok"}, WaitOptions(successes=1, endpoint="http://t.local/ti")
+    )
     assert proof.identity == "sa@proj.iam.gserviceaccount.com"
     assert http.calls[0][:3] == ("GET", "http://t.local/ti?access_token=ya29.tok", None)
 
@@ -232,7 +234,7 @@ def test_alicloud_calls_sts_get_caller_identity_signed_with_the_new_key() -> Non
     arn = "acs:ram::1234567890123456:user/vault-ram-1700000000"
     http = Http((404, not_found), (200, {"Arn": arn, "IdentityType": "RAMUser"}))
     creds = {"access_key": "LTAI5tNEWKEY", "secret_key": "s3cr3t/with+odd*chars~"}
-    proof, _ = run(AliCloudProver(http=http), creds, WaitOptions(successes=1, region="cn-hangzhou"))
+    proof, _clock = run(AliCloudProver(http=http), creds, WaitOptions(successes=1, region="cn-hangzhou"))
     assert (proof.identity, proof.attempts) == (arn, 2)
     assert http.calls[1][1].startswith("https://sts.aliyuncs.com/?")
     params = http.query(1)
