@@ -153,6 +153,17 @@ class Lab:
     def root_secret_key(self) -> str:
         return self.env["VAULTOPS_LAB_ROOT_SECRET_KEY"]
 
+    def aws_root_config(self, access_key: str | None = None, secret_key: str | None = None) -> dict[str, str]:
+        """An AWS engine's ``config/root`` (or ``aws_secrets_config`` options) for the lab's moto: the lab's root
+        keys unless others are given, its region, and moto as the IAM and STS endpoint."""
+        return {
+            "access_key": access_key or self.root_access_key,
+            "secret_key": secret_key or self.root_secret_key,
+            "region": self.aws_region,
+            "iam_endpoint": self.aws_endpoint,
+            "sts_endpoint": self.aws_endpoint,
+        }
+
     def extra_vars(self) -> dict[str, str]:
         """What every task file may use besides VAULT_ADDR / VAULT_TOKEN from the environment."""
         return {

@@ -43,13 +43,7 @@ def rotating_engine(vault: hvac.Client, lab: Lab, aws: AwsFactory) -> t.Iterator
     vault.sys.enable_secrets_engine("aws", path=mount)
     vault.write_data(
         f"{mount}/config/root",
-        data={
-            "access_key": key["AccessKeyId"],
-            "secret_key": key["SecretAccessKey"],
-            "region": lab.aws_region,
-            "iam_endpoint": lab.aws_endpoint,
-            "sts_endpoint": lab.aws_endpoint,
-        },
+        data=lab.aws_root_config(key["AccessKeyId"], key["SecretAccessKey"]),
     )
     vault.write_data(
         f"{mount}/roles/it-iam", data={"credential_type": "iam_user", "policy_document": json.dumps(POLICY)}
@@ -177,13 +171,7 @@ def static_engine(vault: hvac.Client, lab: Lab, aws: AwsFactory) -> t.Iterator[t
     vault.sys.enable_secrets_engine("aws", path=mount)
     vault.write_data(
         f"{mount}/config/root",
-        data={
-            "access_key": lab.root_access_key,
-            "secret_key": lab.root_secret_key,
-            "region": lab.aws_region,
-            "iam_endpoint": lab.aws_endpoint,
-            "sts_endpoint": lab.aws_endpoint,
-        },
+        data=lab.aws_root_config(),
     )
     vault.write_data(f"{mount}/static-roles/it-static", data={"username": user_a, "rotation_period": "1h"})
     try:

@@ -54,13 +54,7 @@ def engine(vault: hvac.Client, lab: Lab, aws: AwsFactory) -> t.Iterator[str]:
     vault.sys.enable_secrets_engine("aws", path=MOUNT)
     vault.write_data(
         f"{MOUNT}/config/root",
-        data={
-            "access_key": lab.root_access_key,
-            "secret_key": lab.root_secret_key,
-            "region": lab.aws_region,
-            "iam_endpoint": lab.aws_endpoint,
-            "sts_endpoint": lab.aws_endpoint,
-        },
+        data=lab.aws_root_config(),
     )
     vault.write_data(f"{MOUNT}/config/lease", data={"lease": "30m", "lease_max": "2h"})
     roles = {

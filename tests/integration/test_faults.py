@@ -191,13 +191,7 @@ def engine(vault: hvac.Client, lab: Lab) -> t.Iterator[str]:
     vault.sys.enable_secrets_engine("aws", path=MOUNT)
     vault.write_data(
         f"{MOUNT}/config/root",
-        data={
-            "access_key": lab.root_access_key,
-            "secret_key": lab.root_secret_key,
-            "region": lab.aws_region,
-            "iam_endpoint": lab.aws_endpoint,
-            "sts_endpoint": lab.aws_endpoint,
-        },
+        data=lab.aws_root_config(),
     )
     policy = {
         "Version": "2012-10-17",

@@ -630,11 +630,7 @@ def target(vault: hvac.Client, lab: Lab) -> t.Iterator[str]:
         vault.sys.enable_secrets_engine(engine, path=f"{mount}-{engine}")
     vault.write(
         f"{mount}/config/root",
-        access_key=lab.root_access_key,
-        secret_key=lab.root_secret_key,
-        region=lab.aws_region,
-        iam_endpoint=lab.aws_endpoint,
-        sts_endpoint=lab.aws_endpoint,
+        **lab.aws_root_config(),
     )
     vault.write(f"{mount}/roles/keep", credential_type="iam_user", policy_arns="arn:aws:iam::aws:policy/ReadOnlyAccess")
     try:

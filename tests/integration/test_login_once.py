@@ -41,13 +41,7 @@ def consumer(vault: hvac.Client, lab: Lab) -> t.Iterator[tuple[str, str]]:
     vault.sys.enable_secrets_engine("aws", path=MOUNT)
     vault.write_data(
         f"{MOUNT}/config/root",
-        data={
-            "access_key": lab.root_access_key,
-            "secret_key": lab.root_secret_key,
-            "region": lab.aws_region,
-            "iam_endpoint": lab.aws_endpoint,
-            "sts_endpoint": lab.aws_endpoint,
-        },
+        data=lab.aws_root_config(),
     )
     vault.write_data(
         f"{MOUNT}/roles/deploy", data={"credential_type": "iam_user", "policy_document": json.dumps(IAM_POLICY)}

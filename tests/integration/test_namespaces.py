@@ -45,11 +45,7 @@ def converge(mount: str, lab: Lab, with_creds: bool) -> list[dict[str, t.Any]]:
             "name": "Config",
             "vaultops.cloud.aws_secrets_config": {
                 "mount_point": mount,
-                "access_key": lab.root_access_key,
-                "secret_key": lab.root_secret_key,
-                "region": lab.aws_region,
-                "iam_endpoint": lab.aws_endpoint,
-                "sts_endpoint": lab.aws_endpoint,
+                **lab.aws_root_config(),
             },
             "register": "configured",
         },

@@ -49,13 +49,7 @@ def engine(vault: hvac.Client, lab: Lab) -> t.Iterator[str]:
         vault.sys.enable_secrets_engine("aws", path=mount)
         vault.write_data(
             f"{mount}/config/root",
-            data={
-                "access_key": lab.root_access_key,
-                "secret_key": lab.root_secret_key,
-                "region": lab.aws_region,
-                "iam_endpoint": lab.aws_endpoint,
-                "sts_endpoint": lab.aws_endpoint,
-            },
+            data=lab.aws_root_config(),
         )
         vault.write_data(f"{mount}/config/lease", data={"lease": f"{TTL}s", "lease_max": lease_max})
         for name in roles:
