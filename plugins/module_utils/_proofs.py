@@ -37,6 +37,7 @@ import uuid
 
 from ._client import VaultOpsError
 from ._compare import ValidationError
+from ._vault import join_path
 
 if t.TYPE_CHECKING:
     from ._client import VaultClient
@@ -314,7 +315,7 @@ def resolve(client: VaultClient, engine: str, mount: str, wait: WaitOptions) -> 
     """Fill in what the proof needs from the engine: Azure's tenant from ``<mount>/config`` when not given."""
     if engine != "azure" or wait.tenant_id:
         return wait
-    config = client.read(f"{mount}/config") or {}
+    config = client.read(join_path(mount, "config")) or {}
     tenant = config.get("tenant_id")
     if not tenant:
         raise VaultOpsError(
