@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import os
+import re
 import time
 import typing as t
 import urllib.parse
@@ -143,6 +144,34 @@ class VaultNotFound(VaultOpsError):
 
 class VaultInvalidRequest(VaultOpsError):
     """Vault refused the request as invalid (HTTP 400)."""
+
+
+# what Vault's plugin framework adds to an answer when a write carries fields the path's schema does not have
+_IGNORED = re.compile(r"Endpoint ignored these unrecognized parameters: \[([^\]]*)\]")
+
+
+class VaultUnsupportedFields(VaultOpsError):
+    """The engine at this path on this server does not have these fields: Vault said it ignored them in a write
+    (``written``: the other fields were written, so Vault changed), or its schema of the path lacks them."""
+
+    def __init__(self, fields: t.Sequence[str], *, path: str, said: str, written: bool = False) -> None:
+        self.fields = list(fields)
+        done = "the other fields were written" if written else "nothing was written"
+        super().__init__(
+            f"this server's engine does not support {', '.join(self.fields)} at {path} ({said}); {done}",
+            path=path,
+            status=400,
+        )
+        self.changed = written
+
+
+def ignored_fields(answer: t.Mapping[str, t.Any] | None) -> tuple[list[str], str]:
+    """The fields an answer's warnings say Vault ignored as unrecognized, and that warning."""
+    for warning in (answer or {}).get("warnings") or []:
+        match = _IGNORED.search(str(warning))
+        if match:
+            return match.group(1).split(), str(warning)
+    return [], ""
 
 
 def env_value(option: str, environ: t.Mapping[str, str] | None = None) -> str | None:
@@ -533,8 +562,31 @@ class VaultClient:
     def write(
         self, path: str, data: dict[str, t.Any] | None = None, *, method: str = "POST"
     ) -> dict[str, t.Any] | None:
-        """A configuration write: retried, since writing the same data twice is harmless."""
-        return self._call(method, path, data or {}, retry=True)
+        """A configuration write: retried, since writing the same data twice is harmless.
+
+        A field the engine at ``path`` does not have is an error, not a silent drop: where Vault answers that it
+        ignored unrecognized parameters, :class:`VaultUnsupportedFields` names them (``changed``: the other
+        fields were written)."""
+        answer = self._call(method, path, data or {}, retry=True)
+        fields, said = ignored_fields(answer)
+        if fields:
+            raise VaultUnsupportedFields(fields, path=path.strip("/"), said=f"Vault answered: {said}", written=True)
+        return answer
+
+    def schema_fields(self, path: str) -> set[str]:
+        """The fields the server's schema of ``path`` offers for a write (``GET <path>?help=1``: the properties of
+        the request body of its POST or PUT; help is allowed for every token)."""
+        answer = self._call("GET", f"{path.strip('/')}?help=1", None, retry=True) or {}
+        openapi = answer.get("openapi") or {}
+        schemas = (openapi.get("components") or {}).get("schemas") or {}
+        fields: set[str] = set()
+        for item in (openapi.get("paths") or {}).values():
+            for method in ("post", "put"):
+                body = ((item or {}).get(method) or {}).get("requestBody") or {}
+                ref = ((body.get("content") or {}).get("application/json") or {}).get("schema", {}).get("$ref")
+                if ref:
+                    fields.update((schemas.get(ref.rsplit("/", 1)[-1]) or {}).get("properties") or {})
+        return fields
 
     def delete(self, path: str) -> bool:
         return self._call("DELETE", path, None, retry=True, missing_ok=True) is not None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field, replace
 
-from ._client import VaultClient, VaultNoRoute, VaultOpsError
+from ._client import VaultClient, VaultNoRoute, VaultOpsError, VaultUnsupportedFields
 from ._compare import MASK, NORMALISERS, Normaliser, ValidationError, differences, normalise, normalise_record, validate
 from ._vault import NAME, NameRule, check_mount_type, join_path, mount_path
 
@@ -162,6 +162,10 @@ class Resource:
     explain: t.Callable[[VaultOpsError, str], VaultOpsError] | None = None
     # a path of Vault itself (``sys/policies/acl``), under no mount: no mount point, no mount check
     system: bool = False
+    # fields that only some servers' engines have -> what they need ("Vault 1.19 or later"): before a write that
+    # sends one, the path's schema (``?help=1``) is read, and a field it lacks is refused naming the server's
+    # engine, nothing written (a write answered with no body drops unknown fields without Vault's warning)
+    gated: t.Mapping[str, str] = field(default_factory=dict)
 
     def title(self, name: str | None) -> str:
         return f"{self.what} {name}" if name else self.what
@@ -374,6 +378,7 @@ class Driver:
         warnings: list[str] = []
 
         def write(payload: dict[str, t.Any]) -> t.Any:
+            self.supported(path, payload)
             answer = self._explained(lambda: self.client.write(path, payload))
             warnings.extend(str(w) for w in (answer or {}).get("warnings") or [])
             return answer
@@ -416,6 +421,19 @@ class Driver:
                 if outcome.before.get(name) != outcome.after.get(name)
             )
         return outcome
+
+    def supported(self, path: str, payload: t.Mapping[str, t.Any]) -> None:
+        """Refuse, before writing ``payload``, a gated field (:attr:`Resource.gated`) that this server's engine
+        does not offer at ``path`` (one schema read, only when a gated field is sent)."""
+        sent = sorted(name for name in self.resource.gated if name in payload)
+        if not sent:
+            return
+        offered = self.client.schema_fields(path)
+        missing = [name for name in sent if name not in offered]
+        if missing:
+            needs = "; ".join(f"{name} needs {self.resource.gated[name]}" for name in missing)
+            said = f"the server's schema of the path lacks them: {needs}"
+            raise VaultUnsupportedFields(missing, path=path, said=said)
 
     def _immutable(self, want: Desired, desired: dict[str, t.Any], current: Record | None) -> dict[str, t.Any] | None:
         """``None`` when no field fixed at creation changes; else, with ``recreate``, the desired state of the

@@ -25,6 +25,7 @@ from ansible_collections.vaultops.cloud.plugins.module_utils._client import (
     VaultOpsError,
     VaultPermissionError,
     VaultSealedError,
+    VaultUnsupportedFields,
     env_value,
     retry_after,
     to_bool,
@@ -454,6 +455,62 @@ def test_vaults_own_not_found_is_absent(make_client: t.Callable[..., t.Any]) -> 
     absent = hvac.exceptions.InvalidPath(errors=[], method="GET", url=f"{URL}/v1/{ROLE_PATH}")
     kit = make_client({("GET", ROLE_PATH): absent})
     assert kit.client.read(ROLE_PATH) is None
+
+
+IGNORED = "Endpoint ignored these unrecognized parameters: [external_id rotation_window]"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param({"data": {"username": "u"}, "warnings": ["other", IGNORED]}, id="json"),
+        pytest.param(SimpleNamespace(status_code=200, json=lambda: {"warnings": [IGNORED]}), id="raw-200"),
+    ],
+)
+def test_write_of_fields_the_engine_ignores_is_an_error(make_client: t.Callable[..., t.Any], answer: t.Any) -> None:
+    kit = make_client({("POST", "aws/static-roles/s"): answer})
+    with pytest.raises(VaultUnsupportedFields) as caught:
+        kit.client.write("/aws/static-roles/s/", {"username": "u", "external_id": "x", "rotation_window": 60})
+    error = caught.value
+    assert isinstance(error, VaultOpsError)
+    assert error.fields == ["external_id", "rotation_window"]
+    assert error.path == "aws/static-roles/s"
+    assert error.message == (
+        "this server's engine does not support external_id, rotation_window at aws/static-roles/s (Vault answered: "
+        f"{IGNORED}); the other fields were written"
+    )
+    assert str(error).endswith("(path: aws/static-roles/s)")
+    # the write itself went through (once: no retry), so Vault changed
+    assert error.changed is True
+    assert error.retryable is False
+    assert [c.method for c in kit.fake.calls] == ["POST"]
+
+
+@pytest.mark.parametrize(
+    "warnings",
+    [["Endpoint ignored these unrecognized parameters: []"], ["ignored these parameters"], None],
+    ids=["empty-list", "other-warning", "none"],
+)
+def test_write_with_other_warnings_is_no_error(make_client: t.Callable[..., t.Any], warnings: t.Any) -> None:
+    kit = make_client({("POST", ROLE_PATH): {"warnings": warnings}})
+    assert kit.client.write(ROLE_PATH, {"a": 1}) == {"warnings": warnings}
+
+
+def test_schema_fields_reads_the_body_of_the_write(make_client: t.Callable[..., t.Any]) -> None:
+    help_answer = {
+        "openapi": {
+            "paths": {
+                "/config/root": {
+                    "get": {"operationId": "read"},
+                    "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/c/s/Write"}}}}},
+                }
+            },
+            "components": {"schemas": {"Write": {"properties": {"region": {}, "rotation_period": {}}}}},
+        }
+    }
+    kit = make_client({("GET", "aws/config/root?help=1"): help_answer, ("GET", "gcp/config?help=1"): {"openapi": {}}})
+    assert kit.client.schema_fields("/aws/config/root") == {"region", "rotation_period"}
+    assert kit.client.schema_fields("gcp/config") == set()
 
 
 def test_write_without_data_sends_empty_object(make_client: t.Callable[..., t.Any]) -> None:

@@ -9,7 +9,7 @@ import typing as t
 import hvac.exceptions
 import pytest
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError
+from ansible_collections.vaultops.cloud.plugins.module_utils._client import VaultOpsError, VaultUnsupportedFields
 from ansible_collections.vaultops.cloud.plugins.module_utils._compare import MASK, ValidationError
 from ansible_collections.vaultops.cloud.plugins.module_utils._driver import (
     Desired,
@@ -525,3 +525,63 @@ def test_a_mount_of_another_type_is_refused_before_anything_else(make_client: t.
     with pytest.raises(ValidationError, match="is a 'aws' secrets engine"):
         driver.converge_all([Desired("x", fields={"owner": "a"})])
     assert requests(kit) == [MOUNT_TYPE]
+
+
+# --- fields only some servers' engines have -------------------------------------------------------
+
+GATED = Resource(
+    engine="kv",
+    what="thing",
+    path="things",
+    fields={"owner": "str", "ttl": "duration", "period": "duration"},
+    gated={"period": "Vault 1.19 or later"},
+)
+
+
+def gated_schema(*fields: str) -> dict[str, t.Any]:
+    ref = {"$ref": "#/components/schemas/W"}
+    return {
+        "openapi": {
+            "paths": {"/things/{name}": {"post": {"requestBody": {"content": {"application/json": {"schema": ref}}}}}},
+            "components": {"schemas": {"W": {"properties": {name: {} for name in fields}}}},
+        }
+    }
+
+
+def test_a_gated_field_the_server_lacks_is_refused_before_the_write(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}, ("GET", "m/things/x?help=1"): gated_schema("owner")})
+    with pytest.raises(VaultUnsupportedFields) as caught:
+        Driver(kit.client, GATED, "m").converge(Desired("x", fields={"owner": "a", "period": "1h"}))
+    assert caught.value.fields == ["period"]
+    assert caught.value.path == "m/things/x"
+    assert caught.value.message == (
+        "this server's engine does not support period at m/things/x (the server's schema of the path lacks them: "
+        "period needs Vault 1.19 or later); nothing was written"
+    )
+    assert caught.value.changed is False
+    assert requests(kit) == [MOUNT_TYPE, ("GET", "m/things/x"), ("GET", "m/things/x?help=1")]
+
+
+def test_a_gated_field_the_server_has_is_written(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}, ("GET", "m/things/x?help=1"): gated_schema("period")})
+    outcome = Driver(kit.client, GATED, "m").converge(Desired("x", fields={"period": "1h"}))
+    assert outcome.changed
+    assert [(c.method, c.path, c.json) for c in kit.fake.calls if c.method == "POST"] == [
+        ("POST", "m/things/x", {"period": "1h"})
+    ]
+
+
+def test_no_schema_read_without_a_gated_field(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}})
+    Driver(kit.client, GATED, "m").converge(Desired("x", fields={"owner": "a"}))
+    assert requests(kit) == [MOUNT_TYPE, ("GET", "m/things/x"), ("POST", "m/things/x")]
+
+
+def test_an_unrecognized_field_vault_reports_fails_the_converge(make_client: t.Callable[..., t.Any]) -> None:
+    ignored = {"warnings": ["Endpoint ignored these unrecognized parameters: [ttl]"]}
+    _kit, driver = thing_driver(make_client, {("POST", "m/things/x"): ignored})
+    with pytest.raises(VaultUnsupportedFields) as caught:
+        driver.converge(Desired("x", fields={"owner": "a", "ttl": 60}))
+    assert caught.value.fields == ["ttl"]
+    assert caught.value.changed is True
+    assert "this server's engine does not support ttl at m/things/x" in caught.value.message
