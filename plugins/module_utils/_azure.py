@@ -32,8 +32,17 @@ import typing as t
 
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds, string_list
-from ._driver import Resource
-from ._vault import NameRule, join_path, lease_fields, mount_path
+from ._driver import Desired, Driver, Outcome, Resource
+from ._vault import (
+    ROTATION_SPEC,
+    NameRule,
+    join_path,
+    lease_fields,
+    mount_path,
+    require_fields,
+    rotation_payload,
+    validate_rotation,
+)
 
 # the engine's rule for role names (framework.GenericNameRegex, a field of TypeLowerCaseString: the engine stores
 # and lists the name in lower case)
@@ -55,8 +64,18 @@ AZURE_CONFIG_SPEC: dict[str, str] = {
     "client_id": "str",
     "environment": "lower",  # the engine matches it without regard to case
     "root_password_ttl": "duration",
+    # workload identity federation (a token audience needs Vault Enterprise)
+    "identity_token_audience": "str",
+    "identity_token_ttl": "duration",
+    # the root rotation of Vault 1.19's engine (v0.21) and later
+    **ROTATION_SPEC,
 }
 AZURE_CONFIG_SECRETS = ("client_secret",)
+# the config fields only some engines have -> what they need (refused, naming the field, where missing)
+AZURE_CONFIG_NEEDS: dict[str, str] = dict.fromkeys(
+    ROTATION_SPEC,
+    "it needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin (v0.20) does not have it",
+)
 
 
 def validate_azure_config(desired: t.Mapping[str, t.Any]) -> None:
@@ -85,7 +104,8 @@ def azure_config_payload(
         if value is None or name not in AZURE_CONFIG_SPEC or (changed is not None and name not in changed):
             continue
         payload[name] = duration_to_seconds(value, name) if AZURE_CONFIG_SPEC[name] == "duration" else value
-    return payload
+    # a rotation window goes with its schedule
+    return rotation_payload(payload, desired, current)
 
 
 def azure_config_is_set(record: t.Mapping[str, t.Any] | None) -> bool:
@@ -444,6 +464,22 @@ def _config_unset(record: t.Mapping[str, t.Any]) -> bool:
     return not azure_config_is_set(record)
 
 
+def _check_config(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
+    """The engine's root-rotation rules on the configuration as a write would leave it."""
+    validate_rotation(desired, current)
+
+
+def converge_config(driver: Driver, want: Desired) -> Outcome:
+    """The configuration converged; a field this server's engine does not have is refused first, naming it
+    (the engine would drop it without a word)."""
+    driver.validate(want)
+    current = driver.read()
+    asked = [name for name in AZURE_CONFIG_NEEDS if want.fields.get(name) is not None]
+    if asked and want.state == "present":
+        require_fields(driver.client, driver.path(), asked, current, AZURE_CONFIG_NEEDS)
+    return driver.converge(want, current)
+
+
 def _check_role(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
     """The engine's rules on the role as a write would leave it; an unchanged role is not written, so not checked
     (a role the engine would refuse to update still converges when nothing changes)."""
@@ -474,6 +510,7 @@ AZURE_CONFIG = Resource(
     named=False,
     secrets=AZURE_CONFIG_SECRETS,
     rules=validate_azure_config,
+    check=_check_config,
     payload=azure_config_payload,
     unset=_config_unset,
     merges=True,
@@ -504,6 +541,12 @@ AZURE_CONFIG_OPTIONS: dict[str, dict[str, t.Any]] = {
     "update_secret": {"type": "str", "default": "on_create", "choices": ["always", "on_create"], "no_log": False},
     "environment": {"type": "str"},
     "root_password_ttl": {"type": "raw", "no_log": False},
+    "identity_token_audience": {"type": "str", "no_log": False},
+    "identity_token_ttl": {"type": "raw", "no_log": False},
+    "rotation_period": {"type": "raw"},
+    "rotation_schedule": {"type": "str"},
+    "rotation_window": {"type": "raw"},
+    "disable_automated_rotation": {"type": "bool"},
 }
 AZURE_ROLE_OPTIONS: dict[str, dict[str, t.Any]] = {
     "name": {"type": "str", "required": True},

@@ -27,8 +27,17 @@ from dataclasses import dataclass
 
 from ._client import VaultClient
 from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds
-from ._driver import Outcome, Resource
-from ._vault import NameRule, join_path, lease_fields, mount_path
+from ._driver import Desired, Driver, Outcome, Resource
+from ._vault import (
+    ROTATION_SPEC,
+    NameRule,
+    join_path,
+    lease_fields,
+    mount_path,
+    require_fields,
+    rotation_payload,
+    validate_rotation,
+)
 
 # --- specs ----------------------------------------------------------------------------------------
 
@@ -40,15 +49,22 @@ SERVICE_ACCOUNT_KEY = "service_account_key"
 SECRET_TYPES = (ACCESS_TOKEN, SERVICE_ACCOUNT_KEY)
 SOURCES = ("roleset", "static-account", "impersonated-account")
 
-# config: what a read returns (identity_token_* are for Vault Enterprise); credentials are write-only
+# config: what a read returns (identity_token_* are for Vault Enterprise; the rotation fields come with Vault 1.19's
+# engine, v0.21); credentials are write-only
 GCP_CONFIG_SPEC: dict[str, str] = {
     "ttl": "duration",
     "max_ttl": "duration",
     "service_account_email": "str",
     "identity_token_audience": "str",
     "identity_token_ttl": "duration",
+    **ROTATION_SPEC,
 }
 GCP_CONFIG_SECRETS = ("credentials",)
+# the config fields only some engines have -> what they need (refused, naming the field, where missing)
+GCP_CONFIG_NEEDS: dict[str, str] = dict.fromkeys(
+    ROTATION_SPEC,
+    "it needs Vault 1.19 or later (Google Cloud engine v0.21 and later); OpenBao 2.7's plugin (v0.20) does not have it",
+)
 
 # roleset/<name>: project and secret_type are fixed at creation; token_scopes only for access_token
 GCP_ROLESET_SPEC: dict[str, str] = {
@@ -478,11 +494,29 @@ def validate_gcp_impersonated(
 
 
 def check_config(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
-    """The engine's rule for workload identity federation, which needs the current configuration."""
+    """The engine's rules for workload identity federation and root rotation, which need the current
+    configuration."""
     if desired.get("identity_token_audience") and not (
         desired.get("service_account_email") or (current or {}).get("service_account_email")
     ):
         raise ValidationError("service_account_email", "is required with identity_token_audience")
+    validate_rotation(desired, current)
+
+
+def config_payload(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """The config fields that differ, in the engine's format; a rotation window goes with its schedule."""
+    return rotation_payload(update_payload(desired, current, GCP_CONFIG_SPEC), desired, current)
+
+
+def converge_config(driver: Driver, want: Desired) -> Outcome:
+    """The configuration converged; a field this server's engine does not have is refused first, naming it
+    (the engine would drop it without a word)."""
+    driver.validate(want)
+    current = driver.read()
+    asked = [name for name in GCP_CONFIG_NEEDS if want.fields.get(name) is not None]
+    if asked:
+        require_fields(driver.client, driver.path(), asked, current, GCP_CONFIG_NEEDS)
+    return driver.converge(want, current)
 
 
 def _payload(
@@ -525,7 +559,7 @@ GCP_CONFIG = Resource(
     secrets=GCP_CONFIG_SECRETS,
     kinds=GCP_KINDS,
     check=check_config,
-    payload=_payload(GCP_CONFIG_SPEC),
+    payload=config_payload,
     merges=True,
     deletable=False,
 )

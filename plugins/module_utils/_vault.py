@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ._client import VaultClient, VaultInvalidRequest, VaultOpsError, VaultPermissionError
-from ._compare import ValidationError
+from ._compare import ValidationError, duration_to_seconds
 
 # --- mounts ---------------------------------------------------------------------------------------
 
@@ -301,3 +301,95 @@ class Leases:
 
     def revoke_prefix(self, prefix: str) -> None:
         self.client.action(join_path("sys/leases/revoke-prefix", lease_path(prefix, "prefix")), {}, method="PUT")
+
+
+# --- fields only some engines have ---------------------------------------------------------------
+
+# the engines' automated root-credential rotation (Vault 1.19 and later: sdk automatedrotationutil); a non-zero
+# rotation_period or rotation_schedule needs Vault Enterprise (community Vault refuses it, naming the edition)
+ROTATION_SPEC: dict[str, str] = {
+    "rotation_period": "duration",
+    "rotation_schedule": "str",
+    "rotation_window": "duration",
+    "disable_automated_rotation": "bool",
+}
+
+
+def validate_rotation(desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
+    """The engines' rotation rules on the fields as a write would leave them (the user's over the stored ones),
+    refused naming the field before the write: a period and a schedule exclude each other, a window belongs to
+    a schedule."""
+    current = current or {}
+
+    def merged(name: str) -> t.Any:
+        return desired[name] if desired.get(name) is not None else current.get(name)
+
+    period = duration_to_seconds(merged("rotation_period") or 0, "rotation_period")
+    window = duration_to_seconds(merged("rotation_window") or 0, "rotation_window")
+    schedule = str(merged("rotation_schedule") or "")
+    if period and schedule:
+        field = "rotation_period" if desired.get("rotation_period") is not None else "rotation_schedule"
+        raise ValidationError(
+            field,
+            "rotation_period and rotation_schedule exclude each other: set the other one to 0 or '' "
+            f"(stored or asked: rotation_period {period}s, rotation_schedule {schedule!r})",
+        )
+    if window and not schedule:
+        raise ValidationError("rotation_window", "applies only with a rotation_schedule (the engine refuses it alone)")
+
+
+def rotation_payload(
+    payload: dict[str, t.Any], desired: t.Mapping[str, t.Any], current: t.Mapping[str, t.Any] | None
+) -> dict[str, t.Any]:
+    """``payload`` with ``rotation_schedule`` beside a ``rotation_window`` it sends: the engine takes a window only
+    in the same request as its schedule, even when the schedule is already stored."""
+    if "rotation_window" in payload and "rotation_schedule" not in payload:
+        schedule = desired.get("rotation_schedule")
+        payload["rotation_schedule"] = schedule if schedule is not None else (current or {}).get("rotation_schedule")
+        if payload["rotation_schedule"] is None:
+            del payload["rotation_schedule"]
+    return payload
+
+
+def schema_fields(client: VaultClient, path: str) -> set[str]:
+    """The fields the engine takes at ``path``, from its own schema (``GET <path>?help=1``: the properties of the
+    request body of the path's POST); empty when the schema lists none."""
+    answer = client.action(f"{path}?help=1", method="GET") or {}
+    openapi = answer.get("openapi") or (answer.get("data") or {}).get("openapi") or {}
+    schemas = (openapi.get("components") or {}).get("schemas") or {}
+    fields: set[str] = set()
+    for item in (openapi.get("paths") or {}).values():
+        for method in ("post", "put"):
+            body = (item.get(method) or {}).get("requestBody") or {}
+            ref = (body.get("content") or {}).get("application/json", {}).get("schema", {}).get("$ref") or ""
+            fields.update((schemas.get(ref.rsplit("/", 1)[-1]) or {}).get("properties") or {})
+    return fields
+
+
+def require_fields(
+    client: VaultClient,
+    path: str,
+    asked: t.Iterable[str],
+    record: t.Mapping[str, t.Any] | None,
+    needs: t.Mapping[str, str],
+) -> None:
+    """Refuse, naming the field, a field that the engine at ``path`` does not have: an engine's write ignores
+    fields it does not know and answers 204, with no warning, so the server would drop it silently.
+
+    A field in ``record`` (the path as the engine reads it: every field it has, zero values too) is there; for
+    the others the engine's own schema decides (one request, only when such a field is asked for). ``needs``
+    says, per field, what it needs. A schema that lists no field at all proves nothing and refuses nothing.
+    """
+    unsure = [name for name in asked if record is None or name not in record]
+    if not unsure:
+        return
+    offered = schema_fields(client, path)
+    if not offered:
+        return
+    for name in unsure:
+        if name not in offered:
+            raise ValidationError(
+                name,
+                f"the engine at {path} does not have this field (its schema lists no {name}): "
+                f"{needs.get(name, 'a newer engine')}",
+            )

@@ -19,6 +19,10 @@ description:
     another field therefore leaves the secret alone, which matters after
     M(vaultops.cloud.azure_secrets_rotate_root) has replaced it.
   - Fields you leave out are not compared and keep their value. Writing the configuration never calls Azure.
+  - The root-rotation options (O(rotation_period), O(rotation_schedule), O(rotation_window),
+    O(disable_automated_rotation)) need Vault 1.19 or later. An engine without them would drop them without a
+    word, so the module checks that the engine has each one it is given (from the configuration as read, else
+    from the engine's schema) and refuses it otherwise.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
@@ -69,6 +73,52 @@ options:
         such as V(4380h). The engine sets V(4380h) (about six months) when a configuration is created without it.
       - V(0) means that default too.
     type: raw
+  identity_token_audience:
+    description:
+      - Audience of the plugin identity token, for workload identity federation instead of O(client_secret)
+        (the engine refuses both). Needs Vault Enterprise to be used; community Vault refuses a non-empty value
+        (C(plugin workload identity not supported in Vault community edition)), and OpenBao 2.7 fails it
+        (its server cannot issue plugin identity tokens). V('') clears it.
+    type: str
+    version_added: 0.1.0
+  identity_token_ttl:
+    description:
+      - TTL of the plugin identity token, in seconds or as a duration. Every server stores it (community Vault
+        and OpenBao too); only Vault Enterprise uses it.
+    type: raw
+    version_added: 0.1.0
+  rotation_period:
+    description:
+      - Rotate the engine's client secret (M(vaultops.cloud.azure_secrets_rotate_root)) automatically this often,
+        in seconds or as a duration such as V(720h). Excludes O(rotation_schedule); V(0) turns it off.
+      - Needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin does not have it, and the
+        module refuses it there, naming the field, before any write.
+      - A non-zero value needs Vault Enterprise; community Vault refuses it (C(rotation manager capabilities not
+        supported in Vault community edition)).
+    type: raw
+    version_added: 0.1.0
+  rotation_schedule:
+    description:
+      - Rotate the client secret automatically on this cron schedule, such as V(0 0 * * SAT). Excludes
+        O(rotation_period); V('') turns it off.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. A schedule needs Vault Enterprise, as
+        O(rotation_period) does.
+    type: str
+    version_added: 0.1.0
+  rotation_window:
+    description:
+      - How long after each O(rotation_schedule) time the rotation may still happen, in seconds or as a duration.
+        Only with a schedule (given here or stored); the module sends the schedule along, as the engine wants.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it.
+    type: raw
+    version_added: 0.1.0
+  disable_automated_rotation:
+    description:
+      - V(true) stops the automated rotation of the client secret (the rotation job is deregistered) while
+        keeping O(rotation_period) or O(rotation_schedule) stored.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. Community Vault stores it.
+    type: bool
+    version_added: 0.1.0
 seealso:
   - module: vaultops.cloud.secrets_engine
   - module: vaultops.cloud.azure_secrets_role
@@ -101,6 +151,11 @@ EXAMPLES = r"""
     client_secret: "{{ azure_client_secret }}"
     update_secret: always
 
+- name: Rotate the client secret every 30 days (Vault Enterprise 1.19 or later)
+  vaultops.cloud.azure_secrets_config:
+    rotation_period: 720h
+    disable_automated_rotation: false
+
 - name: Remove the configuration
   vaultops.cloud.azure_secrets_config:
     state: absent
@@ -119,6 +174,9 @@ config:
     client_id: 00000000-0000-0000-0000-000000000003
     environment: azurepubliccloud
     root_password_ttl: 15768000
+    identity_token_ttl: 0
+    rotation_period: 0
+    disable_automated_rotation: false
     client_secret: "********"
 client_secret_written:
   description: Whether O(client_secret) was sent to Vault (or would be, in check mode).
@@ -132,12 +190,18 @@ update_secret:
   sample: on_create
 """
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_CONFIG, AZURE_CONFIG_OPTIONS
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
+    AZURE_CONFIG,
+    AZURE_CONFIG_OPTIONS,
+    converge_config,
+)
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    outcome = module.driver(AZURE_CONFIG, module.params["mount_point"]).converge(desired(module.params, AZURE_CONFIG))
+    outcome = converge_config(
+        module.driver(AZURE_CONFIG, module.params["mount_point"]), desired(module.params, AZURE_CONFIG)
+    )
     if module.params["state"] == "absent":
         module.exit_outcome(outcome)
     module.exit_outcome(
@@ -151,6 +215,7 @@ def body(module: VaultModule) -> None:
 def main() -> None:
     module = VaultModule(
         argument_spec=argument_spec(mount_point=dict(type="str", default="azure"), **AZURE_CONFIG_OPTIONS),
+        mutually_exclusive=[("client_secret", "identity_token_audience")],
         supports_check_mode=True,
     )
     module.run(body)

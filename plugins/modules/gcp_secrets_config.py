@@ -19,6 +19,10 @@ description:
     your inventory is no longer valid. Only O(update_secret=always) sends them again.
   - Options left unset are not compared and not sent. O(service_account_email), O(identity_token_audience) and
     O(identity_token_ttl) are sent only when set.
+  - The root-rotation options (O(rotation_period), O(rotation_schedule), O(rotation_window),
+    O(disable_automated_rotation)) need Vault 1.19 or later. An engine without them would drop them without a
+    word, so the module checks that the engine has each one it is given (from the configuration as read, else
+    from the engine's schema) and refuses it otherwise.
   - Writing the configuration never calls Google; the engine only checks that O(credentials) is JSON.
 extends_documentation_fragment:
   - vaultops.cloud.connection
@@ -66,8 +70,42 @@ options:
       - Needs O(service_account_email), here or already in the configuration. Passed through only when set.
     type: str
   identity_token_ttl:
-    description: TTL of the plugin identity token (Vault Enterprise). Passed through only when set.
+    description:
+      - TTL of the plugin identity token, in seconds or as a duration. Passed through only when set.
+      - Every server stores it (community Vault and OpenBao too); only Vault Enterprise uses it.
     type: raw
+  rotation_period:
+    description:
+      - Rotate the engine's own key (M(vaultops.cloud.gcp_secrets_rotate_root)) automatically this often, in
+        seconds or as a duration such as V(720h). Excludes O(rotation_schedule); V(0) turns it off.
+      - Needs Vault 1.19 or later (Google Cloud engine v0.21 and later); OpenBao 2.7's plugin does not have it,
+        and the module refuses it there, naming the field, before any write.
+      - A non-zero value needs Vault Enterprise; community Vault refuses it (C(rotation manager capabilities not
+        supported in Vault community edition)).
+    type: raw
+    version_added: 0.1.0
+  rotation_schedule:
+    description:
+      - Rotate the engine's own key automatically on this cron schedule, such as V(0 0 * * SAT). Excludes
+        O(rotation_period); V('') turns it off.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. A schedule needs Vault Enterprise, as
+        O(rotation_period) does.
+    type: str
+    version_added: 0.1.0
+  rotation_window:
+    description:
+      - How long after each O(rotation_schedule) time the rotation may still happen, in seconds or as a duration.
+        Only with a schedule (given here or stored); the module sends the schedule along, as the engine wants.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it.
+    type: raw
+    version_added: 0.1.0
+  disable_automated_rotation:
+    description:
+      - V(true) stops the automated rotation of the engine's key (the rotation job is deregistered) while
+        keeping O(rotation_period) or O(rotation_schedule) stored.
+      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. Community Vault stores it.
+    type: bool
+    version_added: 0.1.0
 seealso:
   - module: vaultops.cloud.secrets_engine
   - module: vaultops.cloud.gcp_secrets_roleset
@@ -87,6 +125,11 @@ EXAMPLES = r"""
 - name: Change the lease only; the stored key is left alone
   vaultops.cloud.gcp_secrets_config:
     ttl: 30m
+
+- name: Rotate the engine's key every 30 days (Vault Enterprise 1.19 or later)
+  vaultops.cloud.gcp_secrets_config:
+    rotation_period: 720h
+    disable_automated_rotation: false
 """
 
 RETURN = r"""
@@ -100,6 +143,8 @@ config:
     ttl: 3600
     max_ttl: 86400
     service_account_email: ""
+    rotation_period: 0
+    disable_automated_rotation: false
     credentials: "********"
 credentials_written:
   description: Whether O(credentials) were sent to Vault (or would be, in check mode).
@@ -113,7 +158,7 @@ update_secret:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_CONFIG, credentials_json
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_CONFIG, converge_config, credentials_json
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
@@ -143,7 +188,7 @@ def body(module: VaultModule) -> None:
     want = desired(module.params, GCP_CONFIG)
     if "credentials" in want.secrets:
         want.secrets["credentials"] = credentials_json(want.secrets["credentials"])
-    outcome = module.driver(GCP_CONFIG, module.params["mount_point"]).converge(want)
+    outcome = converge_config(module.driver(GCP_CONFIG, module.params["mount_point"]), want)
     module.exit_outcome(
         outcome,
         config=outcome.after,
@@ -163,6 +208,10 @@ def main() -> None:
             service_account_email=dict(type="str"),
             identity_token_audience=dict(type="str", no_log=False),
             identity_token_ttl=dict(type="raw", no_log=False),
+            rotation_period=dict(type="raw"),
+            rotation_schedule=dict(type="str"),
+            rotation_window=dict(type="raw"),
+            disable_automated_rotation=dict(type="bool"),
         ),
         required_one_of=[
             (
@@ -172,6 +221,10 @@ def main() -> None:
                 "service_account_email",
                 "identity_token_audience",
                 "identity_token_ttl",
+                "rotation_period",
+                "rotation_schedule",
+                "rotation_window",
+                "disable_automated_rotation",
             )
         ],
         mutually_exclusive=[("credentials", "identity_token_audience")],

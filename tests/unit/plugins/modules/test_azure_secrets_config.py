@@ -260,3 +260,105 @@ def test_second_run_after_create_is_unchanged(run_module: Runner) -> None:
     second = run_module(azure_secrets_config.main, args, {("GET", CONFIG): {**RECORDED, "data": stored}})
     assert second.result["changed"] is False
     assert second.fake.writes() == []
+
+
+# --- workload identity and root rotation ---------------------------------------------------------------------
+
+# GET azure/config as recorded from Vault 1.21.1 (azure v0.23.0): the rotation fields with their zero values
+RECORDED_1_21 = {
+    **RECORDED,
+    "data": {
+        **RECORDED["data"],
+        "disable_automated_rotation": False,
+        "rotation_period": 0,
+        "rotation_schedule": "",
+        "rotation_window": 0,
+    },
+    "mount_type": "azure",
+}
+HELP = f"{CONFIG}?help=1"
+
+
+def test_identity_token_ttl_is_compared_and_written(run_module: Runner, vault: dict[t.Any, t.Any]) -> None:
+    """Both servers' engines (0.20.1 and 0.23.0) store identity_token_ttl: no schema request."""
+    run = run_module(azure_secrets_config.main, {"identity_token_ttl": "2h"}, vault, diff=True)
+    assert run.result["changed"] is True
+    assert (run.result["diff"]["before"]["identity_token_ttl"], run.result["config"]["identity_token_ttl"]) == (
+        0,
+        7200,
+    )
+    assert run.fake.writes() == [("POST", CONFIG, {"identity_token_ttl": 7200})]
+    assert ("GET", HELP) not in [(c.method, c.path) for c in run.fake.calls]
+    again = run_module(
+        azure_secrets_config.main,
+        {"identity_token_ttl": 7200, "identity_token_audience": ""},
+        {("GET", CONFIG): {**RECORDED, "data": {**RECORDED["data"], "identity_token_ttl": 7200}}},
+    )
+    assert again.result["changed"] is False
+    assert again.fake.writes() == []
+
+
+def test_audience_and_secret_exclude_each_other(run_module: Runner) -> None:
+    run = run_module(azure_secrets_config.main, config_args(client_secret=SECRET, identity_token_audience="aud"), {})
+    assert run.result["failed"] is True
+    assert "mutually exclusive" in run.result["msg"]
+    assert run.fake.calls == []
+    assert_secret_hidden(run)
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_rotation_fields_unchanged_and_changed(run_module: Runner, check_mode: bool) -> None:
+    off = {"rotation_period": "0s", "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": False}
+    routes = {("GET", CONFIG): copy.deepcopy(RECORDED_1_21)}
+    run = run_module(azure_secrets_config.main, off, routes, check_mode=check_mode)
+    assert run.result["changed"] is False
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
+    run = run_module(
+        azure_secrets_config.main, {**off, "disable_automated_rotation": True}, routes, check_mode=check_mode
+    )
+    assert run.result["changed"] is True
+    assert run.fake.writes() == ([] if check_mode else [("POST", CONFIG, {"disable_automated_rotation": True})])
+
+
+@pytest.mark.parametrize(
+    "field", ["rotation_period", "rotation_schedule", "rotation_window", "disable_automated_rotation"]
+)
+def test_rotation_refused_where_the_engine_lacks_it(
+    run_module: Runner, vault: dict[t.Any, t.Any], vault_json: t.Callable[[str], dict[str, t.Any]], field: str
+) -> None:
+    """OpenBao's plugin (azure 0.20.1) would drop the field without a word: refused, naming it."""
+    value = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": True}
+    vault[("GET", HELP)] = vault_json("azure_config_help_openbao272")
+    run = run_module(azure_secrets_config.main, {field: value[field]}, vault)
+    assert run.result["failed"] is True
+    assert run.result["field"] == field
+    assert "Vault 1.19" in run.result["msg"]
+    assert run.fake.writes() == []
+
+
+@pytest.mark.parametrize(("server", "offered"), [("vault1211", True), ("openbao272", False)])
+def test_rotation_on_an_unconfigured_mount_asks_the_schema(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], server: str, offered: bool
+) -> None:
+    routes = {("GET", CONFIG): UNCONFIGURED, ("GET", HELP): vault_json(f"azure_config_help_{server}")}
+    run = run_module(azure_secrets_config.main, config_args(client_secret=SECRET, rotation_period=0), routes)
+    assert [(c.method, c.path) for c in run.fake.calls][:2] == [("GET", CONFIG), ("GET", HELP)]
+    if offered:
+        [write] = run.fake.writes()
+        assert write.json["rotation_period"] == 0
+    else:
+        assert (run.result["failed"], run.result["field"]) == (True, "rotation_period")
+        assert run.fake.writes() == []
+    assert_secret_hidden(run)
+
+
+def test_rotation_window_needs_a_schedule(run_module: Runner) -> None:
+    run = run_module(azure_secrets_config.main, {"rotation_window": "1h"}, {("GET", CONFIG): RECORDED_1_21})
+    assert (run.result["failed"], run.result["field"]) == (True, "rotation_window")
+    assert run.fake.writes() == []
+
+
+def test_absent_with_rotation_fields_asks_nothing_more(run_module: Runner, vault: dict[t.Any, t.Any]) -> None:
+    run = run_module(azure_secrets_config.main, {"state": "absent", "rotation_period": "1h"}, vault)
+    assert run.result["changed"] is True
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG), ("DELETE", CONFIG)]

@@ -116,6 +116,9 @@ def test_everything(run_module: Runner, check_mode: bool) -> None:
         "client_id": CLIENT,
         "environment": "azurepubliccloud",
         "root_password_ttl": 15768000,
+        # the workload identity fields of the configuration (the recorded read has them; rotation fields it lacks)
+        "identity_token_audience": "",
+        "identity_token_ttl": 0,
     }
     assert run.result["roles"] == {"ci": CI_INFO, "deploy": DEPLOY_INFO}
     assert run.fake.writes() == []

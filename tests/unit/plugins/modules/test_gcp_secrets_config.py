@@ -199,3 +199,133 @@ def test_vault_refusal_is_reported(run_module: Runner) -> None:
     assert run.result["path"] == CONFIG
     assert "invalid credentials JSON file" in run.result["msg"]
     assert_credentials_hidden(run)
+
+
+# --- root rotation (Vault 1.19+) -----------------------------------------------------------------------------
+
+# GET gcp/config as recorded from Vault 1.21.1 (gcp v0.23.0) after writing ttl=1h, max_ttl=24h: the rotation fields
+# come back with their zero values
+CONFIG_READ_1_21 = {
+    **CONFIG_READ,
+    "data": {
+        **CONFIG_READ["data"],
+        "disable_automated_rotation": False,
+        "rotation_period": 0,
+        "rotation_schedule": "",
+        "rotation_window": 0,
+    },
+    "mount_type": "gcp",
+}
+HELP = f"{CONFIG}?help=1"
+OFF = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": "0s", "disable_automated_rotation": False}
+
+
+def rotation_route(vault_json: t.Callable[[str], dict[str, t.Any]], server: str) -> dict[tuple[str, str], t.Any]:
+    """The engine's schema of gcp/config, as recorded from OpenBao 2.7.2 (gcp 0.20.1) or Vault 1.21.1 (0.23.0)."""
+    return {("GET", HELP): vault_json(f"gcp_config_help_{server}")}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_rotation_fields_unchanged(run_module: Runner, check_mode: bool) -> None:
+    """The stored configuration has the fields (Vault 1.21): compared, no write and no schema request."""
+    run = run_module(gcp_secrets_config.main, OFF, {("GET", CONFIG): CONFIG_READ_1_21}, check_mode=check_mode)
+    assert run.result["changed"] is False
+    assert run.result["config"]["rotation_window"] == 0
+    assert run.result["config"]["disable_automated_rotation"] is False
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
+
+
+def test_rotation_change_is_written(run_module: Runner) -> None:
+    args = {"disable_automated_rotation": True, "rotation_period": "0s", "ttl": "1h"}
+    run = run_module(gcp_secrets_config.main, args, {("GET", CONFIG): CONFIG_READ_1_21}, diff=True)
+    assert run.result["changed"] is True
+    assert run.result["diff"]["before"]["disable_automated_rotation"] is False
+    assert run.result["diff"]["after"]["disable_automated_rotation"] is True
+    assert run.fake.writes() == [("POST", CONFIG, {"disable_automated_rotation": True})]
+
+
+def test_rotation_window_goes_with_the_stored_schedule(run_module: Runner) -> None:
+    """The engine takes a window only in the same request as its schedule (automatedrotationutil)."""
+    stored = {**CONFIG_READ_1_21, "data": {**CONFIG_READ_1_21["data"], "rotation_schedule": "0 0 * * SAT"}}
+    run = run_module(gcp_secrets_config.main, {"rotation_window": "2h"}, {("GET", CONFIG): stored})
+    assert run.fake.writes() == [("POST", CONFIG, {"rotation_window": 7200, "rotation_schedule": "0 0 * * SAT"})]
+
+
+@pytest.mark.parametrize(
+    ("args", "stored", "field", "text"),
+    [
+        ({"rotation_period": "24h", "rotation_schedule": "0 * * * *"}, {}, "rotation_period", "exclude each other"),
+        ({"rotation_period": "24h"}, {"rotation_schedule": "0 * * * *"}, "rotation_period", "exclude each other"),
+        ({"rotation_schedule": "0 * * * *"}, {"rotation_period": 3600}, "rotation_schedule", "exclude each other"),
+        ({"rotation_window": "1h"}, {}, "rotation_window", "only with a rotation_schedule"),
+        (
+            {"rotation_window": "1h", "rotation_schedule": ""},
+            {"rotation_schedule": "0 * * * *"},
+            "rotation_window",
+            "only with a rotation_schedule",
+        ),
+        ({"rotation_period": "soon"}, {}, "rotation_period", "is not a duration"),
+    ],
+)
+def test_rotation_rules_refused_before_any_write(
+    run_module: Runner, args: dict[str, t.Any], stored: dict[str, t.Any], field: str, text: str
+) -> None:
+    record = {**CONFIG_READ_1_21, "data": {**CONFIG_READ_1_21["data"], **stored}}
+    run = run_module(gcp_secrets_config.main, args, {("GET", CONFIG): record})
+    assert run.result["failed"] is True
+    assert run.result["field"] == field
+    assert text in run.result["msg"]
+    assert run.fake.writes() == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+@pytest.mark.parametrize(
+    "field", ["rotation_period", "rotation_schedule", "rotation_window", "disable_automated_rotation"]
+)
+def test_rotation_refused_where_the_engine_lacks_it(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], field: str, check_mode: bool
+) -> None:
+    """OpenBao's plugin (gcp 0.20.1) would drop the field without a word (204, no warning): refused, naming it."""
+    value = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": True}
+    routes = {("GET", CONFIG): CONFIG_READ, **rotation_route(vault_json, "openbao272")}
+    run = run_module(gcp_secrets_config.main, {field: value[field]}, routes, check_mode=check_mode)
+    assert run.result["failed"] is True
+    assert run.result["field"] == field
+    assert "does not have this field" in run.result["msg"]
+    assert "Vault 1.19" in run.result["msg"]
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG), ("GET", HELP)]
+
+
+@pytest.mark.parametrize(("server", "offered"), [("vault1211", True), ("openbao272", False)])
+def test_rotation_on_create_asks_the_schema(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], server: str, offered: bool
+) -> None:
+    """Nothing stored yet (404): the engine's schema tells whether it has the field."""
+    args = {"credentials": KEY_TEXT, "disable_automated_rotation": True}
+    run = run_module(gcp_secrets_config.main, args, rotation_route(vault_json, server))
+    assert [(c.method, c.path) for c in run.fake.calls][:2] == [("GET", CONFIG), ("GET", HELP)]
+    if offered:
+        [write] = run.fake.writes()
+        assert write.json["disable_automated_rotation"] is True
+        assert run.result["credentials_written"] is True
+    else:
+        assert run.result["failed"] is True
+        assert run.result["field"] == "disable_automated_rotation"
+        assert run.fake.writes() == []
+    assert_credentials_hidden(run)
+
+
+def test_rotation_community_edition_refusal_is_reported(run_module: Runner) -> None:
+    """Vault 1.21 community edition refuses a non-zero period (recorded answer); Vault's message and the path."""
+    refusal = hvac.exceptions.InvalidRequest(
+        errors=[
+            "error registering rotation job: error registering rotation job: rotation manager capabilities not "
+            "supported in Vault community edition"
+        ]
+    )
+    routes = {("GET", CONFIG): CONFIG_READ_1_21, ("POST", CONFIG): refusal}
+    run = run_module(gcp_secrets_config.main, {"rotation_period": "720h"}, routes)
+    assert run.result["failed"] is True
+    assert (run.result["path"], run.result["status"]) == (CONFIG, 400)
+    assert "not supported in Vault community edition" in run.result["msg"]
+    assert run.fake.writes() == [("POST", CONFIG, {"rotation_period": 2592000})]
