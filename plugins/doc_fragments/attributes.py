@@ -53,6 +53,33 @@ options:
       - The list read that finds them runs in check mode too, so check mode predicts the deletes.
     type: bool
     default: false
+  mount:
+    description:
+      - The engine's mount, converged first in the same module process and HTTP session: enabled when
+        O(mount_point) has nothing mounted, tuned when a setting differs, as M(vaultops.cloud.secrets_engine)
+        would (the mount read then stands for the mount check, so no request is added).
+      - Leave unset to manage only the items of an engine mounted by another task.
+      - Only the settings below; M(vaultops.cloud.secrets_engine) has the others.
+    type: dict
+    suboptions:
+      type:
+        description: Engine type; default the engine this module manages. A mount of another type is refused.
+        type: str
+      description:
+        description: Human-readable description of the mount.
+        type: str
+      default_lease_ttl:
+        description: Default lease TTL, in seconds or as a duration such as V(1h). V(0) means the system default.
+        type: raw
+      max_lease_ttl:
+        description: Maximum lease TTL, in seconds or as a duration. V(0) means the system default.
+        type: raw
+      options:
+        description: Engine-specific mount options. Only the keys given are compared.
+        type: dict
+      plugin_version:
+        description: Version of the plugin to run, when several are registered.
+        type: str
 attributes:
   check_mode:
     description: Reads Vault and reports what would change for every item; writes nothing.

@@ -477,7 +477,21 @@ class Driver:
             != normalise(resource.fields[name], current.get(name), resource.kinds)
         ]
 
-    def converge_all(self, wants: t.Sequence[Desired], *, purge: bool = False, field: str = "") -> Converged:
+    def mount_ready(self, *, absent: bool) -> None:
+        """The mount was checked by the caller (a bulk module that converges it): no mount check; when it is
+        still to be created (``absent``), every record is absent and nothing there is read."""
+        self._mount_checked = True
+        self.unmounted = absent
+
+    def converge_all(
+        self,
+        wants: t.Sequence[Desired],
+        *,
+        purge: bool = False,
+        field: str = "",
+        first: t.Callable[[], None] | None = None,
+        before_writes: t.Callable[[], None] | None = None,
+    ) -> Converged:
         """Converge many resources of this path: one mount check, one list, one read per listed resource
         that is asked for (and nothing else read), one write or delete per change. With ``purge``, every
         listed resource that is not asked for is deleted. Every item is planned before the first write, so
@@ -496,6 +510,8 @@ class Driver:
                 raise ValidationError(f"{field}[{index}].name", f"{want.name!r} is listed twice")
             seen.add(name)
             keyed.append(replace(want, name=name))
+        if first is not None:
+            first()  # every item is valid: the caller's step before the first request of this path
         listed = self.listing()
         if listed is None and purge:
             path = join_path(self.mount, self.resource.list_path or self.resource.path)
@@ -515,6 +531,8 @@ class Driver:
             except ValidationError as exc:
                 raise ValidationError(f"{field}[{index}].{exc.field}", exc.reason) from None
             currents.append(current)
+        if before_writes is not None:
+            before_writes()  # every item is planned: the caller's step before the first write
         result = Converged()
         for want, current in zip(keyed, currents):
             result.outcomes.append(self.converge(want, current))

@@ -43,6 +43,18 @@ CONNECTION_ARGSPEC: dict[str, dict[str, t.Any]] = {
 }
 
 
+# the ``mount`` option of every bulk module: the engine's mount converged in the same process (the settings a
+# bundled role sets; vaultops.cloud.secrets_engine has every other)
+BULK_MOUNT_OPTIONS: dict[str, dict[str, t.Any]] = {
+    "type": {"type": "str"},
+    "description": {"type": "str"},
+    "default_lease_ttl": {"type": "raw"},
+    "max_lease_ttl": {"type": "raw"},
+    "options": {"type": "dict"},
+    "plugin_version": {"type": "str"},
+}
+
+
 def argument_spec(**module_options: dict[str, t.Any]) -> dict[str, dict[str, t.Any]]:
     spec = {name: dict(value) for name, value in CONNECTION_ARGSPEC.items()}
     spec.update(module_options)
@@ -141,16 +153,26 @@ class VaultModule(AnsibleModule):
             result["diff"] = outcome.diff()
         self.exit_json(**result)
 
-    def exit_converged(self, converged: Converged, what: str, key: str, **extra: t.Any) -> t.NoReturn:
-        """A bulk module's result: the names per action, each present resource as it is now, a diff per change."""
+    def exit_converged(
+        self,
+        converged: Converged,
+        what: str,
+        key: str,
+        *,
+        changed_also: bool = False,
+        diffs_first: t.Sequence[dict[str, t.Any]] = (),
+        **extra: t.Any,
+    ) -> t.NoReturn:
+        """A bulk module's result: the names per action, each present resource as it is now, a diff per change
+        (``changed_also`` and ``diffs_first``: what the task changed besides the items, its mount)."""
         for outcome in converged.outcomes:
             for warning in outcome.warnings:
                 self.warn(f"Vault ({what} {outcome.name}): {warning}")
-        result: dict[str, t.Any] = {"changed": converged.changed, **converged.summary(), **extra}
+        result: dict[str, t.Any] = {"changed": converged.changed or changed_also, **converged.summary(), **extra}
         # the present ones: neither deleted nor asked absent (an absent resource that was not there has no after)
         result[key] = {o.name: o.after for o in converged.outcomes if o.action != "deleted" and o.after}
         if self._diff:
-            result["diff"] = converged.diffs(what)
+            result["diff"] = [*diffs_first, *converged.diffs(what)]
         self.exit_json(**result)
 
     def engine_info(self, configs: t.Mapping[str, Resource], collections: t.Mapping[str, Resource]) -> t.NoReturn:
@@ -179,21 +201,88 @@ class VaultModule(AnsibleModule):
         self.exit_json(**result)
 
     def converge_list(self, resource: Resource, options: t.Mapping[str, dict[str, t.Any]], key: str) -> t.NoReturn:
-        """The body of a bulk module: ``params[key]`` converged at ``params['mount_point']`` in one pass."""
+        """The body of a bulk module: ``params[key]`` converged at ``params['mount_point']`` in one pass, after
+        the engine's mount when ``params['mount']`` asks for one."""
         items = validate_items(self.params[key], options, key)
         driver = self.driver(resource, self.params["mount_point"])
         wants = [desired(item, resource) for item in items]
-        converged = driver.converge_all(wants, purge=self.params["purge"], field=key)
-        self.exit_converged(converged, resource.what, key)
+        mount = self.params.get("mount")
+        if mount is None:
+            self.exit_converged(driver.converge_all(wants, purge=self.params["purge"], field=key), resource.what, key)
+        settings = {**mount, "path": self.params["mount_point"], "state": "present"}
+        settings["type"] = settings.get("type") or resource.engine
+        mounts = Mounts(self.client)
+        planned: list[Outcome] = []
+        current: list[dict[str, t.Any] | None] = []
+
+        def plan_mount() -> None:
+            # after every item is validated, before the list: the mount read stands for the driver's mount check,
+            # and a mount still to be created has no items to read
+            current.append(mounts.read(driver.mount))
+            outcome, _after = self.mount_outcome(mounts, settings, field="mount", check_mode=True, current=current[0])
+            planned.append(outcome)
+            driver.mount_ready(absent=outcome.action == "created")
+
+        def write_mount() -> None:
+            # after every item is planned, before the first item write
+            if planned[0].changed and not self.check_mode:
+                planned[0] = self.mount_outcome(mounts, settings, field="mount", current=current[0])[0]
+                driver.mount_ready(absent=False)
+
+        converged = driver.converge_all(
+            wants, purge=self.params["purge"], field=key, first=plan_mount, before_writes=write_mount
+        )
+        outcome = planned[0]
+        after = dict(outcome.after, type=settings["type"])
+        header = f"secrets engine mount {driver.mount}/"
+        before = dict(outcome.before, type=settings["type"]) if outcome.action != "created" else {}
+        mount_diff = {"before": before, "after": after, "before_header": header, "after_header": header}
+        self.exit_converged(
+            converged,
+            resource.what,
+            key,
+            changed_also=outcome.changed,
+            diffs_first=[mount_diff] if outcome.changed else [],
+            mount=after,
+        )
 
     def converge_mount(self, mounts: Mounts) -> t.NoReturn:
         """The body of ``secrets_engine`` and ``auth_method``: the mount at ``path`` enabled, tuned or disabled."""
-        params = self.params
+        outcome, after = self.mount_outcome(mounts, self.params)
+        if after is not None:
+            self.exit_outcome(outcome, mount=after)
+        self.exit_outcome(outcome)
+
+    def mount_outcome(
+        self,
+        mounts: Mounts,
+        params: t.Mapping[str, t.Any],
+        *,
+        field: str = "",
+        check_mode: bool | None = None,
+        current: t.Any = ...,
+    ) -> tuple[Outcome, dict[str, t.Any] | None]:
+        """The mount ``params`` asks for (``path``, ``type``, ``state`` and settings) brought about: the outcome,
+        and the mount as it is after (``None`` for ``state=absent``). One read of ``sys/mounts``, one write per
+        change (none in check mode). ``field``: the option that holds the settings (errors name its suboptions);
+        ``current``: the mount as read already (no read then)."""
+        check_mode = self.check_mode if check_mode is None else check_mode
+        try:
+            return self._mount_outcome(mounts, params, check_mode, current)
+        except ValidationError as exc:
+            if not field or exc.field == "mount_point":
+                raise
+            raise ValidationError(f"{field}.{exc.field}", exc.reason) from None
+
+    def _mount_outcome(
+        self, mounts: Mounts, params: t.Mapping[str, t.Any], check_mode: bool, current: t.Any
+    ) -> tuple[Outcome, dict[str, t.Any] | None]:
         spec = mounts.spec
         path = mount_path(params["path"])
-        current = mounts.read(path)
+        if current is ...:
+            current = mounts.read(path)
         desired = validate({name: params.get(name) for name in spec}, spec)
-        if params["options"] is not None:
+        if params.get("options") is not None:
             desired["options"] = {str(k): str(v) for k, v in params["options"].items()}
         if params["state"] == "present":
             if not params["type"]:
@@ -225,15 +314,15 @@ class VaultModule(AnsibleModule):
             spec=spec,
             write=write,
             delete=lambda: mounts.disable(path),
-            check_mode=self.check_mode,
+            check_mode=check_mode,
         )
-        if params["state"] == "present":
-            after = dict(outcome.after)
-            after["type"] = params["type"]
-            if current is not None and not self.check_mode and outcome.changed:
-                after = dict(normalise_record(mounts.read(path), spec), type=params["type"])
-            self.exit_outcome(outcome, mount=after)
-        self.exit_outcome(outcome)
+        if params["state"] != "present":
+            return outcome, None
+        after = dict(outcome.after)
+        after["type"] = params["type"]
+        if current is not None and not check_mode and outcome.changed:
+            after = dict(normalise_record(mounts.read(path), spec), type=params["type"])
+        return outcome, after
 
     def run(self, body: t.Callable[[VaultModule], None]) -> None:
         """Run the module body; every project error becomes one clear ``fail_json``."""
@@ -251,6 +340,7 @@ def run_bulk(resource: Resource, item_options: t.Mapping[str, dict[str, t.Any]],
         argument_spec=argument_spec(
             mount_point=dict(type="str", default=resource.engine),
             purge=dict(type="bool", default=False),
+            mount=dict(type="dict", options=BULK_MOUNT_OPTIONS),
             **{key: dict(type="list", elements="dict", required=True)},
         ),
         supports_check_mode=True,

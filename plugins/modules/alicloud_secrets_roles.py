@@ -118,6 +118,16 @@ roles:
           type: System
       ttl: 3600
       max_ttl: 43200
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: alicloud
+    description: AliCloud credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._alicloud import ALICLOUD_ROLE, ALICLOUD_ROLE_OPTIONS

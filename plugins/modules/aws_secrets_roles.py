@@ -91,6 +91,16 @@ roles:
     deploy:
       credential_type: iam_user
       policy_arns: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: aws
+    description: AWS credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_ROLE, AWS_ROLE_OPTIONS

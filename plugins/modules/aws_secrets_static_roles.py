@@ -86,6 +86,16 @@ static_roles:
     ci-bot:
       username: ci-bot
       rotation_period: 86400
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: aws
+    description: AWS credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._aws import AWS_STATIC_ROLE, AWS_STATIC_ROLE_OPTIONS

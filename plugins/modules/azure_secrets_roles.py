@@ -119,6 +119,16 @@ roles:
       azure_groups: []
       ttl: 3600
       max_ttl: 14400
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: azure
+    description: Azure credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_ROLE, AZURE_ROLE_OPTIONS

@@ -93,6 +93,16 @@ impersonated_accounts:
       service_account_email: deploy@my-project.iam.gserviceaccount.com
       token_scopes: ["https://www.googleapis.com/auth/cloud-platform"]
       ttl: 900
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: gcp
+    description: Google Cloud credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import (

@@ -106,6 +106,16 @@ rolesets:
       bindings:
         "//cloudresourcemanager.googleapis.com/projects/my-project": [roles/viewer]
       token_scopes: ["https://www.googleapis.com/auth/cloud-platform"]
+mount:
+  description:
+    - The engine's mount as it is after the task (its settings and type), as M(vaultops.cloud.secrets_engine)
+      returns it.
+  returned: when O(mount) is set
+  type: dict
+  sample:
+    type: gcp
+    description: Google Cloud credentials for deploys
+    default_lease_ttl: 3600
 """
 
 from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_ROLESET, GCP_ROLESET_OPTIONS

@@ -225,3 +225,103 @@ def test_another_engine_at_the_mount_is_refused(run_module: Runner) -> None:
     assert run.result["failed"] is True
     assert run.result["field"] == "mount_point"
     assert requests(run) == [PROBE]
+
+
+# --- the mount in the same process (option mount: what the bundled role uses) -------------------------------
+
+MOUNTS = ("GET", "sys/mounts")
+SETTINGS = {"description": "Short-lived AWS credentials", "default_lease_ttl": "1h"}
+
+
+def mounted(vault_json: Json, listed: list[str]) -> dict[tuple[str, str], t.Any]:
+    """sys/mounts has aws/ (default_lease_ttl 3600, that description); the engine lists ``listed``."""
+    answer = vault_json("aws_roles_list")
+    answer["data"]["keys"] = listed
+    table: dict[tuple[str, str], t.Any] = {MOUNTS: vault_json("sys_mounts"), LIST: answer}
+    for name in listed:
+        table[("GET", f"aws/roles/{name}")] = vault_json("aws_role_deploy")
+    return table
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_no_op_with_the_mount_reads_the_mounts_instead_of_the_mount_check(
+    run_module: Runner, vault_json: Json, check_mode: bool
+) -> None:
+    listed = names(3)
+    run = converge(
+        run_module, [item(n) for n in listed], mounted(vault_json, listed), check_mode=check_mode, mount=SETTINGS
+    )
+    assert run.result["changed"] is False
+    assert run.result["diff"] == []
+    assert requests(run) == [MOUNTS, LIST, *(("GET", f"aws/roles/{n}") for n in listed)]
+    assert run.result["mount"]["type"] == "aws"
+    assert run.result["mount"]["default_lease_ttl"] == 3600
+    assert run.result["mount"]["description"] == "Short-lived AWS credentials"
+
+
+def test_a_new_mount_is_enabled_before_the_roles_and_nothing_there_is_read(run_module: Runner) -> None:
+    wanted = names(2)
+    run = converge(run_module, [item(n) for n in wanted], {MOUNTS: {"data": {}}}, mount=SETTINGS)
+    assert run.result["changed"] is True
+    assert run.result["created"] == wanted
+    assert requests(run) == [MOUNTS, ("POST", "sys/mounts/aws"), *(("POST", f"aws/roles/{n}") for n in wanted)]
+    assert run.fake.writes()[0].json == {
+        "type": "aws",
+        "description": "Short-lived AWS credentials",
+        "config": {"default_lease_ttl": "3600s"},
+    }
+    assert run.result["diff"][0]["before_header"] == "secrets engine mount aws/"
+    assert (run.result["diff"][0]["before"], run.result["diff"][0]["after"]["type"]) == ({}, "aws")
+    assert [d["after_header"] for d in run.result["diff"][1:]] == [f"role {n}" for n in wanted]
+
+
+def test_check_mode_with_a_new_mount_reads_the_mounts_only(run_module: Runner) -> None:
+    run = converge(run_module, [item("deploy")], {MOUNTS: {"data": {}}}, check_mode=True, mount=SETTINGS)
+    assert run.result["changed"] is True
+    assert run.result["created"] == ["deploy"]
+    assert requests(run) == [MOUNTS]
+    assert not any("not mounted yet" in w for w in run.result.get("warnings", []))
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_a_changed_mount_setting_is_tuned_before_the_role_writes(
+    run_module: Runner, vault_json: Json, check_mode: bool
+) -> None:
+    run = converge(
+        run_module,
+        [item("fresh")],
+        mounted(vault_json, []),
+        check_mode=check_mode,
+        mount={"default_lease_ttl": 7200},
+    )
+    assert run.result["changed"] is True
+    diff = run.result["diff"][0]
+    assert (diff["before"]["default_lease_ttl"], diff["after"]["default_lease_ttl"]) == (3600, 7200)
+    writes = [(c.method, c.path) for c in run.fake.writes()]
+    if check_mode:
+        assert writes == []
+    else:
+        assert writes == [("POST", "sys/mounts/aws/tune"), ("POST", "aws/roles/fresh")]
+        assert run.fake.writes()[0].json == {"default_lease_ttl": "7200s"}
+
+
+def test_another_engine_at_the_mount_is_refused_naming_mount_type(run_module: Runner, vault_json: Json) -> None:
+    table = {MOUNTS: vault_json("sys_mounts")}
+    run = converge(run_module, [item("deploy")], table, mount_point="kv", mount={})
+    assert run.result["failed"] is True
+    assert run.result["field"] == "mount.type"
+    assert "'kv'" in run.result["msg"]
+    assert requests(run) == [MOUNTS]
+
+
+def test_a_bad_mount_setting_fails_naming_it_before_any_write(run_module: Runner, vault_json: Json) -> None:
+    run = converge(run_module, [item("deploy")], {MOUNTS: {"data": {}}}, mount={"max_lease_ttl": "1.5"})
+    assert run.result["failed"] is True
+    assert run.result["field"] == "mount.max_lease_ttl"
+    assert run.fake.writes() == []
+
+
+def test_a_bad_item_fails_before_the_mount_is_read(run_module: Runner) -> None:
+    run = converge(run_module, [item("deploy", credential_type="nope")], {}, mount=SETTINGS)
+    assert run.result["failed"] is True
+    assert run.fake.adapter.calls == []
