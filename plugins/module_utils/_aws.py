@@ -45,8 +45,26 @@ AWS_ROOT_SPEC: dict[str, str] = {
     "role_arn": "str",
     "identity_token_audience": "str",
     "identity_token_ttl": "duration",
+    "rotation_period": "duration",
+    "rotation_schedule": "str",
+    "rotation_window": "duration",
+    "disable_automated_rotation": "bool",
 }
 AWS_ROOT_SECRETS = ("secret_key",)
+# what the fields of the engines of Vault 1.19 and later need (OpenBao 2.7 runs the AWS plugin of Vault 1.18)
+VAULT_1_19 = "Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it)"
+AWS_ROOT_GATED: dict[str, str] = dict.fromkeys(
+    (
+        "sts_region",
+        "sts_fallback_endpoints",
+        "sts_fallback_regions",
+        "rotation_period",
+        "rotation_schedule",
+        "rotation_window",
+        "disable_automated_rotation",
+    ),
+    VAULT_1_19,
+)
 AWS_LEASE_SPEC: dict[str, str] = {"lease": "duration", "lease_max": "duration"}
 
 AWS_ROLE_SPEC: dict[str, str] = {
@@ -64,7 +82,18 @@ AWS_ROLE_SPEC: dict[str, str] = {
     "session_tags": "map",
     "external_id": "str",
 }
-AWS_STATIC_ROLE_SPEC: dict[str, str] = {"username": "str", "rotation_period": "duration"}
+AWS_STATIC_ROLE_SPEC: dict[str, str] = {
+    "username": "str",
+    "rotation_period": "duration",
+    "assume_role_arn": "str",
+    "assume_role_session_name": "str",
+    "external_id": "str",
+}
+# cross-account static roles: a Vault Enterprise feature (community Vault and OpenBao have no such fields)
+AWS_STATIC_ROLE_GATED: dict[str, str] = dict.fromkeys(
+    ("assume_role_arn", "assume_role_session_name", "external_id"),
+    "Vault Enterprise 1.19 or later (cross-account static roles)",
+)
 
 # the argument specs of one role and one static role: the single modules' options, and each item of the
 # bulk modules' lists
@@ -92,6 +121,9 @@ AWS_STATIC_ROLE_OPTIONS: dict[str, dict[str, t.Any]] = {
     **_ITEM,
     "username": {"type": "str"},
     "rotation_period": {"type": "raw"},
+    "assume_role_arn": {"type": "str"},
+    "assume_role_session_name": {"type": "str"},
+    "external_id": {"type": "str"},
     "recreate": {"type": "bool", "default": False},
 }
 
@@ -234,17 +266,38 @@ AWS_ROOT_PASS_THROUGH_ONLY = (
     "role_arn",
     "identity_token_audience",
     "identity_token_ttl",
+    # the rotation fields of Vault 1.19 and later (read back as 0, "" and false when unset)
+    "rotation_period",
+    "rotation_schedule",
+    "rotation_window",
+    "disable_automated_rotation",
 )
 
 
 def aws_root_payload(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
-    """The whole root configuration: what Vault has, overlaid with what the user set (a write replaces it)."""
+    """The whole root configuration: what Vault has, overlaid with what the user set (a write replaces it);
+    durations the user set in seconds."""
     merged: dict[str, t.Any] = {}
     for name, value in (current or {}).items():
         if name in AWS_ROOT_SPEC and name not in AWS_ROOT_PASS_THROUGH_ONLY and value not in (None, ""):
             merged[name] = value
-    merged.update({k: v for k, v in desired.items() if v is not None})
+    for name, value in desired.items():
+        if value is not None:
+            merged[name] = duration_to_seconds(value, name) if AWS_ROOT_SPEC.get(name) == "duration" else value
     return merged
+
+
+def _check_root(desired: dict[str, t.Any]) -> None:
+    """The engine's rules on the rotation fields (sdk automatedrotationutil), before any request."""
+    period = duration_to_seconds(desired.get("rotation_period"), "rotation_period")
+    window = duration_to_seconds(desired.get("rotation_window"), "rotation_window")
+    schedule = desired.get("rotation_schedule") or ""
+    if period and schedule:
+        raise ValidationError("rotation_schedule", "and rotation_period are mutually exclusive: set one of them")
+    if window and not schedule:
+        raise ValidationError(
+            "rotation_window", "needs rotation_schedule (the window is counted from each scheduled time)"
+        )
 
 
 def _root_unset(record: t.Mapping[str, t.Any]) -> bool:
@@ -291,9 +344,11 @@ AWS_ROOT = Resource(
     fields=AWS_ROOT_SPEC,
     named=False,
     secrets=AWS_ROOT_SECRETS,
+    rules=_check_root,
     payload=aws_root_payload,
     unset=_root_unset,
     deletable=False,
+    gated=AWS_ROOT_GATED,
 )
 AWS_LEASE = Resource(
     engine="aws",
@@ -323,4 +378,5 @@ AWS_STATIC_ROLE = Resource(
     rules=_check_static_role,
     payload=_static_role_payload,
     refuse=_refuse_username,
+    gated=AWS_STATIC_ROLE_GATED,
 )

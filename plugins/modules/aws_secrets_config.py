@@ -50,14 +50,21 @@ options:
     description: Custom STS endpoint URL.
     type: str
   sts_region:
-    description: Region for STS calls, when it differs from O(region). Passed through only when set.
+    description:
+      - Region for STS calls, when it differs from O(region). Passed through only when set.
+      - Needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it;
+        setting it there fails naming the field, nothing written).
     type: str
   sts_fallback_endpoints:
-    description: Further STS endpoints to try. Passed through only when set.
+    description:
+      - Further STS endpoints to try. Passed through only when set.
+      - Needs Vault 1.19 or later (see O(sts_region)).
     type: list
     elements: str
   sts_fallback_regions:
-    description: Regions of O(sts_fallback_endpoints). Passed through only when set.
+    description:
+      - Regions of O(sts_fallback_endpoints). Passed through only when set.
+      - Needs Vault 1.19 or later (see O(sts_region)).
     type: list
     elements: str
   max_retries:
@@ -77,6 +84,36 @@ options:
   identity_token_ttl:
     description: TTL of the identity token (Vault Enterprise). Passed through only when set.
     type: raw
+  rotation_period:
+    description:
+      - How often Vault's rotation manager rotates the root credentials, in seconds or as a duration such as
+        V(720h); V(0) for none. Mutually exclusive with O(rotation_schedule). Passed through only when set.
+      - Needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it;
+        setting it there fails naming the field, nothing written). A non-zero value needs Vault Enterprise;
+        community Vault refuses it with "rotation manager capabilities not supported in Vault community edition".
+    type: raw
+    version_added: 0.1.0
+  rotation_schedule:
+    description:
+      - Cron-style schedule of the root credentials' rotation, such as V(0 0 * * SAT); V("") for none.
+        Mutually exclusive with O(rotation_period). Passed through only when set.
+      - Needs Vault 1.19 or later, and Vault Enterprise for a non-empty value (see O(rotation_period)).
+    type: str
+    version_added: 0.1.0
+  rotation_window:
+    description:
+      - How long after each O(rotation_schedule) time the rotation may happen, in seconds or as a duration;
+        needs O(rotation_schedule). Passed through only when set.
+      - Needs Vault 1.19 or later, and Vault Enterprise for a non-zero value (see O(rotation_period)).
+    type: raw
+    version_added: 0.1.0
+  disable_automated_rotation:
+    description:
+      - V(true) stops the automated rotation of the root credentials (deregisters its job). Passed through only
+        when set.
+      - Needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it).
+    type: bool
+    version_added: 0.1.0
   lease:
     description: Default lease of issued credentials (C(config/lease)), in seconds or as a duration.
     type: raw
@@ -197,6 +234,10 @@ def main() -> None:
             role_arn=dict(type="str"),
             identity_token_audience=dict(type="str", no_log=False),
             identity_token_ttl=dict(type="raw", no_log=False),
+            rotation_period=dict(type="raw"),
+            rotation_schedule=dict(type="str"),
+            rotation_window=dict(type="raw"),
+            disable_automated_rotation=dict(type="bool"),
             lease=dict(type="raw"),
             lease_max=dict(type="raw"),
         ),

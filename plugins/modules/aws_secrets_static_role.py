@@ -39,6 +39,26 @@ options:
   rotation_period:
     description: How often the engine rotates the key, in seconds or as a duration (at least one minute).
     type: raw
+  assume_role_arn:
+    description:
+      - Role in another AWS account that the engine assumes to manage O(username) there (cross-account static
+        role).
+      - Needs Vault Enterprise 1.19 or later. Community Vault and OpenBao have no such field; setting it there fails
+        naming the field, nothing written.
+    type: str
+    version_added: 0.1.0
+  assume_role_session_name:
+    description:
+      - Session name of the engine's O(assume_role_arn) sessions.
+      - Needs Vault Enterprise 1.19 or later (see O(assume_role_arn)).
+    type: str
+    version_added: 0.1.0
+  external_id:
+    description:
+      - External ID the engine passes when it assumes O(assume_role_arn).
+      - Needs Vault Enterprise 1.19 or later (see O(assume_role_arn)).
+    type: str
+    version_added: 0.1.0
   recreate:
     description: Delete and recreate the role when O(username) differs from the existing one.
     type: bool

@@ -30,7 +30,8 @@ options:
     description:
       - The static roles, each a dict of the options of M(vaultops.cloud.aws_secrets_static_role) other than
         the connection and O(mount_point) options (C(name), C(state), C(username), C(rotation_period),
-        C(recreate)), with the same types, defaults and rules.
+        C(assume_role_arn), C(assume_role_session_name), C(external_id), C(recreate)), with the same types,
+        defaults and rules (the cross-account fields need Vault Enterprise 1.19 or later).
     type: list
     elements: dict
     required: true

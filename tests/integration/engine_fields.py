@@ -87,9 +87,17 @@ VAULT_1_19_AWS = Needs(
     why="Vault 1.19+ (AWS engine of Vault 1.19 and later); not in the AWS plugin of Vault 1.18.5 that OpenBao 2.7 runs",
     engine_min=(1, 19, 0),
 )
-VAULT_ENTERPRISE = Needs(
-    doc="Vault Enterprise",
-    why="Vault Enterprise only: the community engine (Vault 1.21 CE, OpenBao) has no such field",
+VAULT_1_19_AWS_ROTATION = Needs(
+    doc="Vault 1.19",
+    why="Vault 1.19+ (not in the AWS plugin of Vault 1.18.5 that OpenBao 2.7 runs); a non-zero period or a "
+    "schedule needs Vault Enterprise's rotation manager (community Vault refuses it: 'rotation manager "
+    "capabilities not supported in Vault community edition')",
+    engine_min=(1, 19, 0),
+)
+VAULT_ENTERPRISE_1_19 = Needs(
+    doc="Vault Enterprise 1.19",
+    why="Vault Enterprise 1.19+ only (cross-account static roles): the community engine (Vault 1.21 CE, OpenBao) "
+    "has no such field, and the collection refuses it there before any write",
     enterprise=True,
 )
 
@@ -105,9 +113,9 @@ AWS: tuple[PathFields, ...] = (
             "sts_region": VAULT_1_19_AWS,
             "sts_fallback_endpoints": VAULT_1_19_AWS,
             "sts_fallback_regions": VAULT_1_19_AWS,
-            "rotation_period": VAULT_1_19_AWS,
-            "rotation_schedule": VAULT_1_19_AWS,
-            "rotation_window": VAULT_1_19_AWS,
+            "rotation_period": VAULT_1_19_AWS_ROTATION,
+            "rotation_schedule": VAULT_1_19_AWS_ROTATION,
+            "rotation_window": VAULT_1_19_AWS_ROTATION,
             "disable_automated_rotation": VAULT_1_19_AWS,
         },
     ),
@@ -127,16 +135,11 @@ AWS: tuple[PathFields, ...] = (
         module="aws_secrets_static_role",
         engine="aws",
         path="static-roles/{name}",
-        left_out={
-            "assume_role_arn": "cross-account static roles are a Vault Enterprise feature (community Vault 1.21 "
-            "has no such field and refuses it; OpenBao neither): not testable in the lab",
-            "assume_role_session_name": "cross-account static roles: Vault Enterprise only (see assume_role_arn)",
-            "external_id": "cross-account static roles: Vault Enterprise only (see assume_role_arn)",
-        },
+        # module options for Vault Enterprise; no server of the lab offers them (the refusal is tested instead)
         requires={
-            "assume_role_arn": VAULT_ENTERPRISE,
-            "assume_role_session_name": VAULT_ENTERPRISE,
-            "external_id": VAULT_ENTERPRISE,
+            "assume_role_arn": VAULT_ENTERPRISE_1_19,
+            "assume_role_session_name": VAULT_ENTERPRISE_1_19,
+            "external_id": VAULT_ENTERPRISE_1_19,
         },
     ),
 )

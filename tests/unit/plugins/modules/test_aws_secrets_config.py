@@ -23,9 +23,61 @@ LEASE = "aws/config/lease"
 ENDPOINT = "http://127.0.0.1:18500"
 
 
+# the fields of config/root that the AWS engine of Vault 1.21 offers (its schema, ?help=1)
+VAULT_1_21_ROOT_FIELDS = [
+    "access_key",
+    "secret_key",
+    "region",
+    "iam_endpoint",
+    "sts_endpoint",
+    "sts_region",
+    "sts_fallback_endpoints",
+    "sts_fallback_regions",
+    "max_retries",
+    "username_template",
+    "role_arn",
+    "identity_token_audience",
+    "identity_token_ttl",
+    "rotation_period",
+    "rotation_schedule",
+    "rotation_window",
+    "disable_automated_rotation",
+]
+# ... and the AWS plugin of Vault 1.18.5 (OpenBao 2.7's)
+VAULT_1_18_ROOT_FIELDS = [
+    "access_key",
+    "secret_key",
+    "region",
+    "iam_endpoint",
+    "sts_endpoint",
+    "max_retries",
+    "username_template",
+    "role_arn",
+    "identity_token_audience",
+    "identity_token_ttl",
+]
+
+
+def help_answer(path: str, fields: t.Iterable[str]) -> dict[str, t.Any]:
+    """What Vault answers to GET <path>?help=1: the OpenAPI document of the path, its write body's fields."""
+    ref = {"$ref": "#/components/schemas/AwsConfigRootWriteRequest"}
+    return {
+        "openapi": {
+            "paths": {f"/{path}": {"post": {"requestBody": {"content": {"application/json": {"schema": ref}}}}}},
+            "components": {
+                "schemas": {"AwsConfigRootWriteRequest": {"properties": {name: {"type": "string"} for name in fields}}}
+            },
+        }
+    }
+
+
 @pytest.fixture
 def vault(vault_json: t.Callable[[str], dict[str, t.Any]]) -> dict[tuple[str, str], t.Any]:
-    return {("GET", ROOT): vault_json("aws_config_root"), ("GET", LEASE): vault_json("aws_config_lease")}
+    return {
+        ("GET", ROOT): vault_json("aws_config_root"),
+        ("GET", LEASE): vault_json("aws_config_lease"),
+        ("GET", f"{ROOT}?help=1"): help_answer(ROOT, VAULT_1_21_ROOT_FIELDS),
+    }
 
 
 @pytest.fixture
@@ -518,3 +570,126 @@ def test_sts_fallback_regions_compared_in_order(
     run = run_module(aws_secrets_config.main, args, vault)
     assert run.result["changed"] is changed
     assert len(run.fake.writes()) == (1 if changed else 0)
+
+
+# --- the fields of Vault 1.19 and later: rotation, STS region and fallbacks -------------------------
+
+
+@pytest.mark.parametrize(
+    ("desired", "current", "expected"),
+    [
+        pytest.param(
+            {"region": "eu-west-1"},
+            {
+                "region": "us-east-1",
+                "rotation_period": 0,
+                "rotation_schedule": "",
+                "rotation_window": 0,
+                "disable_automated_rotation": False,
+            },
+            {"region": "eu-west-1"},
+            id="rotation-fields-of-vault-not-carried",
+        ),
+        pytest.param(
+            {"rotation_period": "1h", "rotation_window": "90m", "identity_token_ttl": "2h", "lease": None},
+            None,
+            {"rotation_period": 3600, "rotation_window": 5400, "identity_token_ttl": 7200},
+            id="durations-in-seconds",
+        ),
+        pytest.param(
+            {"disable_automated_rotation": True, "rotation_schedule": "0 0 * * SAT"},
+            {"disable_automated_rotation": False},
+            {"disable_automated_rotation": True, "rotation_schedule": "0 0 * * SAT"},
+            id="sent-when-set",
+        ),
+    ],
+)
+def test_root_payload_rotation(
+    desired: dict[str, t.Any], current: dict[str, t.Any] | None, expected: dict[str, t.Any]
+) -> None:
+    assert root_payload(desired, current) == expected
+
+
+def test_rotation_fields_written_in_seconds_then_unchanged(
+    run_module: Runner, vault: dict[t.Any, t.Any], template: str
+) -> None:
+    args = root_args(
+        secret_key=SECRET,
+        rotation_period="24h",
+        rotation_schedule="",
+        rotation_window=0,
+        disable_automated_rotation=True,
+    )
+    run = run_module(aws_secrets_config.main, args, vault)
+    assert run.result["changed"] is True
+    [write] = run.fake.writes()
+    assert {k: write.json[k] for k in ("rotation_period", "rotation_schedule", "rotation_window")} == {
+        "rotation_period": 86400,
+        "rotation_schedule": "",
+        "rotation_window": 0,
+    }
+    assert write.json["disable_automated_rotation"] is True
+    # one schema read before the write (a gated field is sent), then the write
+    assert [(c.method, c.path) for c in run.fake.calls if c.path.startswith(ROOT)] == [
+        ("GET", ROOT),
+        ("GET", f"{ROOT}?help=1"),
+        ("POST", ROOT),
+    ]
+    # what Vault 1.21 then returns (durations as float seconds): a second run writes nothing, reads no schema
+    vault[("GET", ROOT)]["data"].update(
+        rotation_period=86400.0, rotation_schedule="", rotation_window=0.0, disable_automated_rotation=True
+    )
+    again = run_module(aws_secrets_config.main, args, vault)
+    assert again.result["changed"] is False
+    assert again.fake.writes() == []
+    assert ("GET", f"{ROOT}?help=1") not in [(c.method, c.path) for c in again.fake.calls]
+    assert again.result["config"] == root_record(
+        template,
+        rotation_period=86400,
+        rotation_schedule="",
+        rotation_window=0,
+        disable_automated_rotation=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rotation_period", "1h"),
+        ("rotation_schedule", "0 0 * * SAT"),
+        ("disable_automated_rotation", True),
+        ("sts_region", "eu-west-1"),
+    ],
+)
+def test_a_field_of_vault_1_19_is_refused_by_an_older_engine_before_the_write(
+    run_module: Runner, vault: dict[t.Any, t.Any], field: str, value: t.Any
+) -> None:
+    vault[("GET", f"{ROOT}?help=1")] = help_answer(ROOT, VAULT_1_18_ROOT_FIELDS)
+    run = run_module(aws_secrets_config.main, root_args(secret_key=SECRET, **{field: value}), vault)
+    assert run.result["failed"] is True
+    assert run.result["changed"] is False
+    assert run.fake.writes() == []
+    assert run.result["msg"] == (
+        f"this server's engine does not support {field} at {ROOT} (the server's schema of the path lacks them: "
+        f"{field} needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have "
+        f"it)); nothing was written (path: {ROOT})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "reason"),
+    [
+        ({"rotation_period": "1h", "rotation_schedule": "0 * * * *"}, "rotation_schedule", "mutually exclusive"),
+        ({"rotation_window": "1h"}, "rotation_window", "needs rotation_schedule"),
+        ({"rotation_window": "1h", "rotation_period": 60}, "rotation_window", "needs rotation_schedule"),
+        ({"rotation_period": "1.5s"}, "rotation_period", "whole number of seconds"),
+    ],
+)
+def test_rotation_rules_refused_before_any_request(
+    run_module: Runner, vault: dict[t.Any, t.Any], args: dict[str, t.Any], field: str, reason: str
+) -> None:
+    run = run_module(aws_secrets_config.main, root_args(secret_key=SECRET, **args), vault)
+    assert run.result["failed"] is True
+    assert field in run.result["msg"]
+    assert reason in run.result["msg"]
+    assert run.fake.calls == []

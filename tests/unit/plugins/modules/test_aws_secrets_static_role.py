@@ -156,3 +156,50 @@ def test_present_needs_a_username(run_module: Runner) -> None:
     assert run.result["failed"] is True
     assert "state is present but all of the following are missing: username" in run.result["msg"]
     assert run.fake.adapter.calls == []
+
+
+# --- cross-account static roles (Vault Enterprise 1.19+) ---------------------------------------------
+
+CROSS = {
+    "assume_role_arn": "arn:aws:iam::210987654321:role/vault",
+    "assume_role_session_name": "vault",
+    "external_id": "x1",
+}
+
+
+def static_role_schema(*fields: str) -> dict[str, t.Any]:
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/AwsStaticRolesWriteRequest"}}}}
+    return {
+        "openapi": {
+            "paths": {"/static-roles/{name}": {"post": {"requestBody": body}}},
+            "components": {"schemas": {"AwsStaticRolesWriteRequest": {"properties": {name: {} for name in fields}}}},
+        }
+    }
+
+
+def test_cross_account_fields_refused_where_the_engine_has_none(run_module: Runner) -> None:
+    routes = {("GET", f"{PATH}?help=1"): static_role_schema("username", "rotation_period")}
+    args = {"name": "ci-bot", "username": "ci-bot", "rotation_period": "1h", **CROSS}
+    run = run_module(aws_secrets_static_role.main, args, routes)
+    assert run.result["failed"] is True
+    assert run.result["changed"] is False
+    assert run.result["msg"].startswith(
+        f"this server's engine does not support assume_role_arn, assume_role_session_name, external_id at {PATH} "
+        "(the server's schema of the path lacks them: assume_role_arn needs Vault Enterprise 1.19 or later"
+    )
+    assert run.fake.writes() == []
+
+
+def test_cross_account_fields_written_and_compared_where_the_engine_has_them(
+    run_module: Runner, existing: dict[t.Any, t.Any]
+) -> None:
+    existing[("GET", f"{PATH}?help=1")] = static_role_schema("username", "rotation_period", *CROSS)
+    args = {"name": "ci-bot", "username": "ci-bot", "rotation_period": 86400, **CROSS}
+    run = run_module(aws_secrets_static_role.main, args, existing)
+    assert run.result["changed"] is True
+    [write] = run.fake.writes()
+    assert write.json == {"username": "ci-bot", "rotation_period": "86400s", **CROSS}
+    existing[("GET", PATH)]["data"].update(CROSS)
+    again = run_module(aws_secrets_static_role.main, args, existing)
+    assert again.result["changed"] is False
+    assert again.fake.writes() == []
