@@ -151,20 +151,48 @@ ALICLOUD: tuple[PathFields, ...] = (
     PathFields(module="alicloud_secrets_role", engine="alicloud", path="role/{name}"),
 )
 
-# --- GCP (TODO: the GCP/Azure helper fills these rows) -----------------------------------------------
+# --- GCP ------------------------------------------------------------------------------------------
 
+
+def _rotation(engine: str) -> dict[str, Needs]:
+    """The root-rotation fields of the GCP and Azure engines: v0.21 (Vault 1.19) and later."""
+    needs = Needs(
+        doc="Vault 1.19",
+        why=f"Vault 1.19+ ({engine} engine v0.21 and later; not the v0.20.1 plugin that OpenBao 2.7 runs, where "
+        "the module refuses the field before any write); a non-zero period or a schedule needs Vault Enterprise "
+        "(community Vault refuses it: 'rotation manager capabilities not supported in Vault community edition')",
+        engine_min=(0, 21, 0),
+    )
+    return dict.fromkeys(
+        ("rotation_period", "rotation_schedule", "rotation_window", "disable_automated_rotation"), needs
+    )
+
+
+# identity_token_audience is offered by both servers' engines (and is an option); only Vault Enterprise can use it:
+# community Vault refuses a non-empty value ('plugin workload identity not supported in Vault community edition'),
+# OpenBao fails it (its server has no GenerateIdentityToken). Tested as refusals, not a gate of the schema.
 GCP: tuple[PathFields, ...] = (
-    PathFields(module="gcp_secrets_config", engine="gcp", path="config", role="gcp_secrets_engine", todo=True),
-    PathFields(module="gcp_secrets_roleset", engine="gcp", path="roleset/{name}", todo=True),
-    PathFields(module="gcp_secrets_static_account", engine="gcp", path="static-account/{name}", todo=True),
-    PathFields(module="gcp_secrets_impersonated_account", engine="gcp", path="impersonated-account/{name}", todo=True),
+    PathFields(
+        module="gcp_secrets_config", engine="gcp", path="config", role="gcp_secrets_engine", requires=_rotation("GCP")
+    ),
+    PathFields(module="gcp_secrets_roleset", engine="gcp", path="roleset/{name}"),
+    PathFields(module="gcp_secrets_static_account", engine="gcp", path="static-account/{name}"),
+    PathFields(module="gcp_secrets_impersonated_account", engine="gcp", path="impersonated-account/{name}"),
 )
 
-# --- Azure (TODO: the GCP/Azure helper fills these rows) ---------------------------------------------
+# --- Azure ----------------------------------------------------------------------------------------
 
+# Role metadata and static roles (static-roles/{name}) are in neither server's engine (azure v0.20.1, v0.23.0):
+# their schemas offer no such field or path, so there is nothing to cover yet.
 AZURE: tuple[PathFields, ...] = (
-    PathFields(module="azure_secrets_config", engine="azure", path="config", role="azure_secrets_engine", todo=True),
-    PathFields(module="azure_secrets_role", engine="azure", path="roles/{name}", todo=True),
+    PathFields(
+        module="azure_secrets_config",
+        engine="azure",
+        path="config",
+        role="azure_secrets_engine",
+        requires=_rotation("Azure"),
+    ),
+    PathFields(module="azure_secrets_role", engine="azure", path="roles/{name}"),
 )
 
 # every row, in the order the coverage test reports them
