@@ -32,14 +32,13 @@ import typing as t
 
 from ._client import VaultClient, VaultOpsError
 from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds, string_list
-from ._driver import Desired, Driver, Outcome, Resource
+from ._driver import Resource
 from ._vault import (
     ROTATION_SPEC,
     NameRule,
     join_path,
     lease_fields,
     mount_path,
-    require_fields,
     rotation_payload,
     validate_rotation,
 )
@@ -71,10 +70,11 @@ AZURE_CONFIG_SPEC: dict[str, str] = {
     **ROTATION_SPEC,
 }
 AZURE_CONFIG_SECRETS = ("client_secret",)
-# the config fields only some engines have -> what they need (refused, naming the field, where missing)
-AZURE_CONFIG_NEEDS: dict[str, str] = dict.fromkeys(
+# the config fields only some servers' engines have -> what they need (Resource.gated: refused before a write
+# that sends one where the engine's schema lacks it; the engine would drop it without a word)
+AZURE_CONFIG_GATED: dict[str, str] = dict.fromkeys(
     ROTATION_SPEC,
-    "it needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin (v0.20) does not have it",
+    "Vault 1.19 or later (Azure engine v0.21 and later; OpenBao 2.7's plugin, v0.20, does not have it)",
 )
 
 
@@ -469,17 +469,6 @@ def _check_config(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | No
     validate_rotation(desired, current)
 
 
-def converge_config(driver: Driver, want: Desired) -> Outcome:
-    """The configuration converged; a field this server's engine does not have is refused first, naming it
-    (the engine would drop it without a word)."""
-    driver.validate(want)
-    current = driver.read()
-    asked = [name for name in AZURE_CONFIG_NEEDS if want.fields.get(name) is not None]
-    if asked and want.state == "present":
-        require_fields(driver.client, driver.path(), asked, current, AZURE_CONFIG_NEEDS)
-    return driver.converge(want, current)
-
-
 def _check_role(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | None) -> None:
     """The engine's rules on the role as a write would leave it; an unchanged role is not written, so not checked
     (a role the engine would refuse to update still converges when nothing changes)."""
@@ -515,6 +504,7 @@ AZURE_CONFIG = Resource(
     unset=_config_unset,
     merges=True,
     explain=not_configured,
+    gated=AZURE_CONFIG_GATED,
 )
 AZURE_ROLE = Resource(
     engine="azure",

@@ -27,14 +27,13 @@ from dataclasses import dataclass
 
 from ._client import VaultClient
 from ._compare import ValidationError, differences, duration_to_seconds, extend_kinds
-from ._driver import Desired, Driver, Outcome, Resource
+from ._driver import Outcome, Resource
 from ._vault import (
     ROTATION_SPEC,
     NameRule,
     join_path,
     lease_fields,
     mount_path,
-    require_fields,
     rotation_payload,
     validate_rotation,
 )
@@ -60,10 +59,11 @@ GCP_CONFIG_SPEC: dict[str, str] = {
     **ROTATION_SPEC,
 }
 GCP_CONFIG_SECRETS = ("credentials",)
-# the config fields only some engines have -> what they need (refused, naming the field, where missing)
-GCP_CONFIG_NEEDS: dict[str, str] = dict.fromkeys(
+# the config fields only some servers' engines have -> what they need (Resource.gated: refused before a write
+# that sends one where the engine's schema lacks it; the engine would drop it without a word)
+GCP_CONFIG_GATED: dict[str, str] = dict.fromkeys(
     ROTATION_SPEC,
-    "it needs Vault 1.19 or later (Google Cloud engine v0.21 and later); OpenBao 2.7's plugin (v0.20) does not have it",
+    "Vault 1.19 or later (Google Cloud engine v0.21 and later; OpenBao 2.7's plugin, v0.20, does not have it)",
 )
 
 # roleset/<name>: project and secret_type are fixed at creation; token_scopes only for access_token
@@ -508,17 +508,6 @@ def config_payload(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] | N
     return rotation_payload(update_payload(desired, current, GCP_CONFIG_SPEC), desired, current)
 
 
-def converge_config(driver: Driver, want: Desired) -> Outcome:
-    """The configuration converged; a field this server's engine does not have is refused first, naming it
-    (the engine would drop it without a word)."""
-    driver.validate(want)
-    current = driver.read()
-    asked = [name for name in GCP_CONFIG_NEEDS if want.fields.get(name) is not None]
-    if asked:
-        require_fields(driver.client, driver.path(), asked, current, GCP_CONFIG_NEEDS)
-    return driver.converge(want, current)
-
-
 def _payload(
     spec: t.Mapping[str, str], keep: tuple[str, ...] = ()
 ) -> t.Callable[[dict[str, t.Any], t.Mapping[str, t.Any] | None], dict[str, t.Any]]:
@@ -562,6 +551,7 @@ GCP_CONFIG = Resource(
     payload=config_payload,
     merges=True,
     deletable=False,
+    gated=GCP_CONFIG_GATED,
 )
 # A bindings write makes the engine create a new service account: bindings are sent only when they differ.
 GCP_ROLESET = Resource(

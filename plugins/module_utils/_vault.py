@@ -303,7 +303,7 @@ class Leases:
         self.client.action(join_path("sys/leases/revoke-prefix", lease_path(prefix, "prefix")), {}, method="PUT")
 
 
-# --- fields only some engines have ---------------------------------------------------------------
+# --- root-credential rotation (the engines of Vault 1.19 and later) ------------------------------
 
 # the engines' automated root-credential rotation (Vault 1.19 and later: sdk automatedrotationutil); a non-zero
 # rotation_period or rotation_schedule needs Vault Enterprise (community Vault refuses it, naming the edition)
@@ -349,47 +349,3 @@ def rotation_payload(
         if payload["rotation_schedule"] is None:
             del payload["rotation_schedule"]
     return payload
-
-
-def schema_fields(client: VaultClient, path: str) -> set[str]:
-    """The fields the engine takes at ``path``, from its own schema (``GET <path>?help=1``: the properties of the
-    request body of the path's POST); empty when the schema lists none."""
-    answer = client.action(f"{path}?help=1", method="GET") or {}
-    openapi = answer.get("openapi") or (answer.get("data") or {}).get("openapi") or {}
-    schemas = (openapi.get("components") or {}).get("schemas") or {}
-    fields: set[str] = set()
-    for item in (openapi.get("paths") or {}).values():
-        for method in ("post", "put"):
-            body = (item.get(method) or {}).get("requestBody") or {}
-            ref = (body.get("content") or {}).get("application/json", {}).get("schema", {}).get("$ref") or ""
-            fields.update((schemas.get(ref.rsplit("/", 1)[-1]) or {}).get("properties") or {})
-    return fields
-
-
-def require_fields(
-    client: VaultClient,
-    path: str,
-    asked: t.Iterable[str],
-    record: t.Mapping[str, t.Any] | None,
-    needs: t.Mapping[str, str],
-) -> None:
-    """Refuse, naming the field, a field that the engine at ``path`` does not have: an engine's write ignores
-    fields it does not know and answers 204, with no warning, so the server would drop it silently.
-
-    A field in ``record`` (the path as the engine reads it: every field it has, zero values too) is there; for
-    the others the engine's own schema decides (one request, only when such a field is asked for). ``needs``
-    says, per field, what it needs. A schema that lists no field at all proves nothing and refuses nothing.
-    """
-    unsure = [name for name in asked if record is None or name not in record]
-    if not unsure:
-        return
-    offered = schema_fields(client, path)
-    if not offered:
-        return
-    for name in unsure:
-        if name not in offered:
-            raise ValidationError(
-                name,
-                f"the engine at {path} does not have this field (its schema lists no {name}): "
-                f"{needs.get(name, 'a newer engine')}",
-            )

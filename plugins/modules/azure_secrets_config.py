@@ -21,8 +21,10 @@ description:
   - Fields you leave out are not compared and keep their value. Writing the configuration never calls Azure.
   - The root-rotation options (O(rotation_period), O(rotation_schedule), O(rotation_window),
     O(disable_automated_rotation)) need Vault 1.19 or later. An engine without them would drop them without a
-    word, so the module checks that the engine has each one it is given (from the configuration as read, else
-    from the engine's schema) and refuses it otherwise.
+    word, so before a write that sends one the module reads the engine's schema of the path (C(?help=1)) and
+    fails, naming the field, if it lacks it; nothing is written. Check mode does not read the schema. A field
+    that is not sent is not checked: on an engine without them, V(0), V('') or V(false) on an existing
+    configuration already read back as unset and change nothing.
 extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
@@ -91,10 +93,11 @@ options:
     description:
       - Rotate the engine's client secret (M(vaultops.cloud.azure_secrets_rotate_root)) automatically this often,
         in seconds or as a duration such as V(720h). Excludes O(rotation_schedule); V(0) turns it off.
-      - Needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin does not have it, and the
-        module refuses it there, naming the field, before any write.
+      - Needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin does not have it; there
+        the module fails naming the field, and writes nothing.
       - A non-zero value needs Vault Enterprise; community Vault refuses it (C(rotation manager capabilities not
-        supported in Vault community edition)).
+        supported in Vault community edition)) while automated rotation is enabled, and stores it without any
+        rotation job while O(disable_automated_rotation=true).
     type: raw
     version_added: 0.1.0
   rotation_schedule:
@@ -190,18 +193,12 @@ update_secret:
   sample: on_create
 """
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._azure import (
-    AZURE_CONFIG,
-    AZURE_CONFIG_OPTIONS,
-    converge_config,
-)
+from ansible_collections.vaultops.cloud.plugins.module_utils._azure import AZURE_CONFIG, AZURE_CONFIG_OPTIONS
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
 def body(module: VaultModule) -> None:
-    outcome = converge_config(
-        module.driver(AZURE_CONFIG, module.params["mount_point"]), desired(module.params, AZURE_CONFIG)
-    )
+    outcome = module.driver(AZURE_CONFIG, module.params["mount_point"]).converge(desired(module.params, AZURE_CONFIG))
     if module.params["state"] == "absent":
         module.exit_outcome(outcome)
     module.exit_outcome(

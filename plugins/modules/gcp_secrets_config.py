@@ -21,8 +21,10 @@ description:
     O(identity_token_ttl) are sent only when set.
   - The root-rotation options (O(rotation_period), O(rotation_schedule), O(rotation_window),
     O(disable_automated_rotation)) need Vault 1.19 or later. An engine without them would drop them without a
-    word, so the module checks that the engine has each one it is given (from the configuration as read, else
-    from the engine's schema) and refuses it otherwise.
+    word, so before a write that sends one the module reads the engine's schema of the path (C(?help=1)) and
+    fails, naming the field, if it lacks it; nothing is written. Check mode does not read the schema. A field
+    that is not sent is not checked: on an engine without them, V(0), V('') or V(false) on an existing
+    configuration already read back as unset and change nothing.
   - Writing the configuration never calls Google; the engine only checks that O(credentials) is JSON.
 extends_documentation_fragment:
   - vaultops.cloud.connection
@@ -78,10 +80,11 @@ options:
     description:
       - Rotate the engine's own key (M(vaultops.cloud.gcp_secrets_rotate_root)) automatically this often, in
         seconds or as a duration such as V(720h). Excludes O(rotation_schedule); V(0) turns it off.
-      - Needs Vault 1.19 or later (Google Cloud engine v0.21 and later); OpenBao 2.7's plugin does not have it,
-        and the module refuses it there, naming the field, before any write.
+      - Needs Vault 1.19 or later (Google Cloud engine v0.21 and later); OpenBao 2.7's plugin does not have it;
+        there the module fails naming the field, and writes nothing.
       - A non-zero value needs Vault Enterprise; community Vault refuses it (C(rotation manager capabilities not
-        supported in Vault community edition)).
+        supported in Vault community edition)) while automated rotation is enabled, and stores it without any
+        rotation job while O(disable_automated_rotation=true).
     type: raw
     version_added: 0.1.0
   rotation_schedule:
@@ -158,7 +161,7 @@ update_secret:
 
 import typing as t
 
-from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_CONFIG, converge_config, credentials_json
+from ansible_collections.vaultops.cloud.plugins.module_utils._gcp import GCP_CONFIG, credentials_json
 from ansible_collections.vaultops.cloud.plugins.module_utils._module import VaultModule, argument_spec, desired
 
 
@@ -188,7 +191,7 @@ def body(module: VaultModule) -> None:
     want = desired(module.params, GCP_CONFIG)
     if "credentials" in want.secrets:
         want.secrets["credentials"] = credentials_json(want.secrets["credentials"])
-    outcome = converge_config(module.driver(GCP_CONFIG, module.params["mount_point"]), want)
+    outcome = module.driver(GCP_CONFIG, module.params["mount_point"]).converge(want)
     module.exit_outcome(
         outcome,
         config=outcome.after,

@@ -307,9 +307,11 @@ def test_audience_and_secret_exclude_each_other(run_module: Runner) -> None:
 
 
 @pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
-def test_rotation_fields_unchanged_and_changed(run_module: Runner, check_mode: bool) -> None:
+def test_rotation_fields_unchanged_and_changed(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], check_mode: bool
+) -> None:
     off = {"rotation_period": "0s", "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": False}
-    routes = {("GET", CONFIG): copy.deepcopy(RECORDED_1_21)}
+    routes = {("GET", CONFIG): copy.deepcopy(RECORDED_1_21), ("GET", HELP): vault_json("azure_config_help_vault1211")}
     run = run_module(azure_secrets_config.main, off, routes, check_mode=check_mode)
     assert run.result["changed"] is False
     assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
@@ -321,19 +323,31 @@ def test_rotation_fields_unchanged_and_changed(run_module: Runner, check_mode: b
 
 
 @pytest.mark.parametrize(
-    "field", ["rotation_period", "rotation_schedule", "rotation_window", "disable_automated_rotation"]
+    "args",
+    [{"rotation_period": "720h"}, {"rotation_schedule": "0 * * * *"}, {"disable_automated_rotation": True}],
+    ids=["period", "schedule", "disable"],
 )
 def test_rotation_refused_where_the_engine_lacks_it(
-    run_module: Runner, vault: dict[t.Any, t.Any], vault_json: t.Callable[[str], dict[str, t.Any]], field: str
+    run_module: Runner,
+    vault: dict[t.Any, t.Any],
+    vault_json: t.Callable[[str], dict[str, t.Any]],
+    args: dict[str, t.Any],
 ) -> None:
-    """OpenBao's plugin (azure 0.20.1) would drop the field without a word: refused, naming it."""
-    value = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": True}
+    """OpenBao's plugin (azure 0.20.1) would drop the field without a word: refused, naming it; nothing written."""
     vault[("GET", HELP)] = vault_json("azure_config_help_openbao272")
-    run = run_module(azure_secrets_config.main, {field: value[field]}, vault)
+    run = run_module(azure_secrets_config.main, args, vault)
     assert run.result["failed"] is True
-    assert run.result["field"] == field
-    assert "Vault 1.19" in run.result["msg"]
+    [field] = args
+    assert f"does not support {field} at {CONFIG}" in run.result["msg"]
+    assert "needs Vault 1.19 or later" in run.result["msg"]
     assert run.fake.writes() == []
+
+
+def test_rotation_off_is_unchanged_where_the_engine_lacks_it(run_module: Runner, vault: dict[t.Any, t.Any]) -> None:
+    off = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": "0s", "disable_automated_rotation": False}
+    run = run_module(azure_secrets_config.main, off, vault)
+    assert run.result["changed"] is False
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
 
 
 @pytest.mark.parametrize(("server", "offered"), [("vault1211", True), ("openbao272", False)])
@@ -347,7 +361,8 @@ def test_rotation_on_an_unconfigured_mount_asks_the_schema(
         [write] = run.fake.writes()
         assert write.json["rotation_period"] == 0
     else:
-        assert (run.result["failed"], run.result["field"]) == (True, "rotation_period")
+        assert run.result["failed"] is True
+        assert "does not support rotation_period" in run.result["msg"]
         assert run.fake.writes() == []
     assert_secret_hidden(run)
 

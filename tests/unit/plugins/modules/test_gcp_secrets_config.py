@@ -235,19 +235,25 @@ def test_rotation_fields_unchanged(run_module: Runner, check_mode: bool) -> None
     assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
 
 
-def test_rotation_change_is_written(run_module: Runner) -> None:
+def test_rotation_change_is_written(run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]]) -> None:
+    """A gated field in the write: the engine's schema (Vault 1.21's) is read first."""
     args = {"disable_automated_rotation": True, "rotation_period": "0s", "ttl": "1h"}
-    run = run_module(gcp_secrets_config.main, args, {("GET", CONFIG): CONFIG_READ_1_21}, diff=True)
+    routes = {("GET", CONFIG): CONFIG_READ_1_21, **rotation_route(vault_json, "vault1211")}
+    run = run_module(gcp_secrets_config.main, args, routes, diff=True)
     assert run.result["changed"] is True
     assert run.result["diff"]["before"]["disable_automated_rotation"] is False
     assert run.result["diff"]["after"]["disable_automated_rotation"] is True
     assert run.fake.writes() == [("POST", CONFIG, {"disable_automated_rotation": True})]
+    assert [(c.method, c.path) for c in run.fake.calls][:2] == [("GET", CONFIG), ("GET", HELP)]
 
 
-def test_rotation_window_goes_with_the_stored_schedule(run_module: Runner) -> None:
+def test_rotation_window_goes_with_the_stored_schedule(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]]
+) -> None:
     """The engine takes a window only in the same request as its schedule (automatedrotationutil)."""
     stored = {**CONFIG_READ_1_21, "data": {**CONFIG_READ_1_21["data"], "rotation_schedule": "0 0 * * SAT"}}
-    run = run_module(gcp_secrets_config.main, {"rotation_window": "2h"}, {("GET", CONFIG): stored})
+    routes = {("GET", CONFIG): stored, **rotation_route(vault_json, "vault1211")}
+    run = run_module(gcp_secrets_config.main, {"rotation_window": "2h"}, routes)
     assert run.fake.writes() == [("POST", CONFIG, {"rotation_window": 7200, "rotation_schedule": "0 0 * * SAT"})]
 
 
@@ -278,22 +284,39 @@ def test_rotation_rules_refused_before_any_write(
     assert run.fake.writes() == []
 
 
-@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
 @pytest.mark.parametrize(
-    "field", ["rotation_period", "rotation_schedule", "rotation_window", "disable_automated_rotation"]
+    "args",
+    [
+        {"rotation_period": "720h"},
+        {"rotation_schedule": "0 * * * *", "rotation_window": "1h"},
+        {"disable_automated_rotation": True, "ttl": "2h"},
+    ],
+    ids=["period", "schedule-window", "disable"],
 )
 def test_rotation_refused_where_the_engine_lacks_it(
-    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], field: str, check_mode: bool
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], args: dict[str, t.Any]
 ) -> None:
-    """OpenBao's plugin (gcp 0.20.1) would drop the field without a word (204, no warning): refused, naming it."""
-    value = {"rotation_period": 0, "rotation_schedule": "", "rotation_window": 0, "disable_automated_rotation": True}
+    """OpenBao's plugin (gcp 0.20.1) would drop the fields without a word (204, no warning): before the write, the
+    engine's schema is read, and the write is refused naming each field it lacks; nothing is written."""
     routes = {("GET", CONFIG): CONFIG_READ, **rotation_route(vault_json, "openbao272")}
-    run = run_module(gcp_secrets_config.main, {field: value[field]}, routes, check_mode=check_mode)
+    run = run_module(gcp_secrets_config.main, args, routes)
     assert run.result["failed"] is True
-    assert run.result["field"] == field
-    assert "does not have this field" in run.result["msg"]
-    assert "Vault 1.19" in run.result["msg"]
+    assert (run.result["path"], run.result["changed"]) == (CONFIG, False)
+    lacking = sorted(name for name in args if name.startswith(("rotation", "disable")))
+    assert f"does not support {', '.join(lacking)} at {CONFIG}" in run.result["msg"]
+    assert "needs Vault 1.19 or later" in run.result["msg"]
+    assert "nothing was written" in run.result["msg"]
     assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG), ("GET", HELP)]
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
+def test_rotation_off_is_unchanged_where_the_engine_lacks_it(run_module: Runner, check_mode: bool) -> None:
+    """An engine without automated rotation has none: asking for it off (0, '', false) changes nothing and sends
+    nothing, on every server."""
+    args = {**OFF, "ttl": "1h"}
+    run = run_module(gcp_secrets_config.main, args, {("GET", CONFIG): CONFIG_READ}, check_mode=check_mode)
+    assert run.result["changed"] is False
+    assert [(c.method, c.path) for c in run.fake.calls] == [("GET", CONFIG)]
 
 
 @pytest.mark.parametrize(("server", "offered"), [("vault1211", True), ("openbao272", False)])
@@ -310,12 +333,14 @@ def test_rotation_on_create_asks_the_schema(
         assert run.result["credentials_written"] is True
     else:
         assert run.result["failed"] is True
-        assert run.result["field"] == "disable_automated_rotation"
+        assert "does not support disable_automated_rotation" in run.result["msg"]
         assert run.fake.writes() == []
     assert_credentials_hidden(run)
 
 
-def test_rotation_community_edition_refusal_is_reported(run_module: Runner) -> None:
+def test_rotation_community_edition_refusal_is_reported(
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]]
+) -> None:
     """Vault 1.21 community edition refuses a non-zero period (recorded answer); Vault's message and the path."""
     refusal = hvac.exceptions.InvalidRequest(
         errors=[
@@ -323,7 +348,7 @@ def test_rotation_community_edition_refusal_is_reported(run_module: Runner) -> N
             "supported in Vault community edition"
         ]
     )
-    routes = {("GET", CONFIG): CONFIG_READ_1_21, ("POST", CONFIG): refusal}
+    routes = {("GET", CONFIG): CONFIG_READ_1_21, ("POST", CONFIG): refusal, **rotation_route(vault_json, "vault1211")}
     run = run_module(gcp_secrets_config.main, {"rotation_period": "720h"}, routes)
     assert run.result["failed"] is True
     assert (run.result["path"], run.result["status"]) == (CONFIG, 400)
