@@ -284,12 +284,22 @@ def test_info(
     result = done.run.result
     assert done.run.rc == 0, done.run.output
     assert result["changed"] is False
+    # the workload identity fields on every server; the rotation fields from azure v0.21 (Vault 1.19)
+    rotation = {
+        "rotation_period": 0,
+        "rotation_schedule": "",
+        "rotation_window": 0,
+        "disable_automated_rotation": False,
+    }
     assert result["config"] == {
         "subscription_id": azure["subscription_id"],
         "tenant_id": azure["tenant_id"],
         "client_id": azure["client_id"],
         "environment": "",
         "root_password_ttl": 15768000,
+        "identity_token_audience": "",
+        "identity_token_ttl": 0,
+        **(rotation if engine_version(vault, "azure") >= (0, 21, 0) else {}),
     }
     assert azure["client_secret"] not in done.run.stdout
     # the engine stores a built-in role's GUID as role_name up to v0.21.1 (OpenBao's lab plugin v0.20.1): reported
