@@ -409,6 +409,10 @@ class Driver:
             update_secret=want.update_secret,
             kinds=resource.kinds,
         )
+        if self.check_mode and not dry_run and outcome.changed and want.state == "present" and resource.gated:
+            # check mode tells what the real run would do: a gated field this server lacks is refused here too
+            body = resource.payload(dict(desired), current) if resource.payload is not None else dict(desired)
+            self.supported(path, {name: value for name, value in body.items() if value is not None})
         outcome.name = want.name
         outcome.warnings = warnings
         if recreated:

@@ -585,3 +585,27 @@ def test_an_unrecognized_field_vault_reports_fails_the_converge(make_client: t.C
     assert caught.value.fields == ["ttl"]
     assert caught.value.changed is True
     assert "this server's engine does not support ttl at m/things/x" in caught.value.message
+
+
+def test_check_mode_refuses_a_gated_field_the_server_lacks_and_writes_nothing(
+    make_client: t.Callable[..., t.Any],
+) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}, ("GET", "m/things/x?help=1"): gated_schema("owner")})
+    with pytest.raises(VaultUnsupportedFields) as caught:
+        Driver(kit.client, GATED, "m", check_mode=True).converge(Desired("x", fields={"period": "1h"}))
+    assert caught.value.fields == ["period"]
+    assert caught.value.changed is False
+    assert requests(kit) == [MOUNT_TYPE, ("GET", "m/things/x"), ("GET", "m/things/x?help=1")]
+
+
+def test_check_mode_predicts_a_gated_field_the_server_has(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}, ("GET", "m/things/x?help=1"): gated_schema("period")})
+    outcome = Driver(kit.client, GATED, "m", check_mode=True).converge(Desired("x", fields={"period": "1h"}))
+    assert outcome.changed
+    assert kit.fake.writes() == []
+
+
+def test_plan_reads_no_schema(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({MOUNT_TYPE: {"data": {"type": "kv"}}})
+    assert Driver(kit.client, GATED, "m").plan(Desired("x", fields={"period": "1h"})).changed
+    assert requests(kit) == [MOUNT_TYPE, ("GET", "m/things/x")]

@@ -661,11 +661,13 @@ def test_rotation_fields_written_in_seconds_then_unchanged(
         ("sts_region", "eu-west-1"),
     ],
 )
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
 def test_a_field_of_vault_1_19_is_refused_by_an_older_engine_before_the_write(
-    run_module: Runner, vault: dict[t.Any, t.Any], field: str, value: t.Any
+    run_module: Runner, vault: dict[t.Any, t.Any], field: str, value: t.Any, check_mode: bool
 ) -> None:
     vault[("GET", f"{ROOT}?help=1")] = help_answer(ROOT, VAULT_1_18_ROOT_FIELDS)
-    run = run_module(aws_secrets_config.main, root_args(secret_key=SECRET, **{field: value}), vault)
+    args = root_args(secret_key=SECRET, **{field: value})
+    run = run_module(aws_secrets_config.main, args, vault, check_mode=check_mode)
     assert run.result["failed"] is True
     assert run.result["changed"] is False
     assert run.fake.writes() == []
