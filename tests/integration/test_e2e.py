@@ -35,6 +35,9 @@ SETUP_LISTS = {
     "alicloud": ("role", ["oss-reader", "sts"]),
 }
 
+# the tasks that change on a fresh engine: mount, config, roles (on AWS the mount and the roles are one task)
+CHANGED_TASKS = {"aws": 2, "gcp": 3, "azure": 3, "alicloud": 3}
+
 
 @pytest.mark.core219
 @pytest.mark.parametrize("cloud", sorted(SETUP_LISTS))
@@ -45,12 +48,14 @@ def test_setup_playbook_check_then_real_then_unchanged(ansible: Ansible, lab: La
 
     checked = ansible.playbook(playbook, check=True, diff=True, env=lab_env(lab))
     assert checked.rc == 0, checked.output
-    assert checked.counts()["changed"] >= 3, checked.output  # mount, config, the roles loop
+    # mount, config, the roles (the AWS role mounts and converges its roles in one task)
+    assert checked.counts()["changed"] >= CHANGED_TASKS[cloud], checked.output
+    assert f"secrets engine mount {cloud}/" in checked.output or cloud != "aws", checked.output
     assert f"{cloud}/" not in mounts(vault), "check mode mounted the engine"
 
     first = ansible.playbook(playbook, env=lab_env(lab))
     assert first.rc == 0, first.output
-    assert first.counts()["changed"] >= 3, first.output
+    assert first.counts()["changed"] >= CHANGED_TASKS[cloud], first.output
     assert mounts(vault)[f"{cloud}/"]["type"] == cloud
     listing, expected = SETUP_LISTS[cloud]
     assert sorted(vault.list(f"{cloud}/{listing}")["data"]["keys"]) == expected
