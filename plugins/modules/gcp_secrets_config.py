@@ -22,9 +22,9 @@ description:
   - The root-rotation options (O(rotation_period), O(rotation_schedule), O(rotation_window),
     O(disable_automated_rotation)) need Vault 1.19 or later. An engine without them would drop them without a
     word, so before a write that sends one the module reads the engine's schema of the path (C(?help=1)) and
-    fails, naming the field, if it lacks it; nothing is written. Check mode does not read the schema. A field
-    that is not sent is not checked: on an engine without them, V(0), V('') or V(false) on an existing
-    configuration already read back as unset and change nothing.
+    fails, naming the field, if it lacks it; nothing is written. Check mode does the same when it predicts
+    such a write. A field that is not sent is not checked; on an engine without them, V(0), V('') or V(false)
+    on an existing configuration already read back as unset and change nothing.
   - Writing the configuration never calls Google; the engine only checks that O(credentials) is JSON.
 extends_documentation_fragment:
   - vaultops.cloud.connection
