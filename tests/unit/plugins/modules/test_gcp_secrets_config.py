@@ -293,13 +293,14 @@ def test_rotation_rules_refused_before_any_write(
     ],
     ids=["period", "schedule-window", "disable"],
 )
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check"])
 def test_rotation_refused_where_the_engine_lacks_it(
-    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], args: dict[str, t.Any]
+    run_module: Runner, vault_json: t.Callable[[str], dict[str, t.Any]], args: dict[str, t.Any], check_mode: bool
 ) -> None:
     """OpenBao's plugin (gcp 0.20.1) would drop the fields without a word (204, no warning): before the write, the
     engine's schema is read, and the write is refused naming each field it lacks; nothing is written."""
     routes = {("GET", CONFIG): CONFIG_READ, **rotation_route(vault_json, "openbao272")}
-    run = run_module(gcp_secrets_config.main, args, routes)
+    run = run_module(gcp_secrets_config.main, args, routes, check_mode=check_mode)
     assert run.result["failed"] is True
     assert (run.result["path"], run.result["changed"]) == (CONFIG, False)
     lacking = sorted(name for name in args if name.startswith(("rotation", "disable")))
