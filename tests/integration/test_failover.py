@@ -1,4 +1,5 @@
-"""Failover on a 3-node OpenBao raft cluster (``scripts/lab up --nodes 3``), started for this file only.
+"""Failover on a 3-node raft cluster of the run's server, OpenBao or HashiCorp Vault (``scripts/lab up --nodes 3``),
+started for this file only.
 
 - A standby as the only address works: it forwards to the active node.
 - The leader is killed (SIGKILL, by its PID) in the middle of a 100-role converge of ``aws_secrets_roles`` given
@@ -25,10 +26,6 @@ import pytest
 from ._helpers import SPARE_PORTS, port_free
 from .conftest import LAB_SCRIPT, VENV_BIN, Ansible, Lab, PlaybookResult, lab_process_env, parse_env
 
-# the lab's raft cluster is OpenBao's (make integration-vault runs the suite on HashiCorp Vault's dev server)
-pytestmark = pytest.mark.skipif(
-    os.environ.get("VAULTOPS_LAB_SERVER", "bao") == "vault", reason="scripts/lab up --nodes: OpenBao only"
-)
 MOUNT = "it-failover"
 ROLES = 100
 NODES = 3
