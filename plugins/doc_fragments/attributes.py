@@ -55,9 +55,9 @@ options:
     default: false
   mount:
     description:
-      - The engine's mount, converged first in the same module process and HTTP session: enabled when
-        O(mount_point) has nothing mounted, tuned when a setting differs, as M(vaultops.cloud.secrets_engine)
-        would (the mount read then stands for the mount check, so no request is added).
+      - The engine's mount, converged first in the same module process and HTTP session. It is enabled when
+        O(mount_point) has nothing mounted and tuned when a setting differs, as M(vaultops.cloud.secrets_engine)
+        would do it; its read stands for the mount check, so no request is added.
       - Leave unset to manage only the items of an engine mounted by another task.
       - Only the settings below; M(vaultops.cloud.secrets_engine) has the others.
     type: dict

@@ -342,6 +342,13 @@ def _read_token_file(path: str | None) -> str | None:
         return None
 
 
+def honours_namespaces(version: str) -> bool:
+    """Whether a server of this ``sys/seal-status`` version honours ``X-Vault-Namespace``: OpenBao (2.x and later)
+    and Vault Enterprise (``+ent``) do; HashiCorp Vault's community edition (1.x) ignores the header."""
+    major = version.split(".", 1)[0]
+    return "+ent" in version or not major.isdigit() or int(major) != 1
+
+
 class VaultClient:
     """A thin, typed wrapper over ``hvac.Client`` that every module and plugin shares.
 
@@ -443,6 +450,15 @@ class VaultClient:
             raise VaultOpsError(
                 f"{self.url} is not a Vault or OpenBao server: GET {where} answered without a seal status "
                 "(check url: the address of the server, with no path)"
+            )
+        namespace = (self.options.namespace or "").strip("/")
+        version = str(answer.get("version") or "")
+        if namespace and not honours_namespaces(version):
+            # measured on Vault 1.21.1: a write with X-Vault-Namespace lands in the root namespace, with no error
+            raise VaultOpsError(
+                f"namespace {namespace!r} cannot be used with {self.url}: it runs HashiCorp Vault {version} "
+                "(community edition), which has no namespaces and would act in the root namespace instead; "
+                "unset namespace, or use Vault Enterprise or OpenBao"
             )
         self._proven = True
 

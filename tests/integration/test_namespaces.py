@@ -2,6 +2,8 @@
 lands there, not in the root namespace (read back with hvac in and out of the namespace). A wrong namespace is a
 clear error: see the hostile corpus (tests/integration/test_hostile.py, cases namespace-*).
 
+On HashiCorp Vault's community edition, which has no namespaces, a namespace is refused (issue 10).
+
 Two ansible-playbook starts: the converge with a credential issued and revoked, then the same converge again
 (changed=0).
 """
@@ -108,3 +110,24 @@ def test_modules_and_lookup_inside_a_namespace(
     assert again.rc == 0, again.output
     assert int(again.result["changed"]) == 0, again.output
     assert again.counts()["changed"] == 1, again.output  # the capture's own file
+
+
+def test_a_namespace_on_a_server_without_namespaces_is_refused(ansible: Ansible, vault: hvac.Client) -> None:
+    """HashiCorp Vault's community edition ignores X-Vault-Namespace and would act in the root namespace: the
+    module refuses before sending a token, and nothing lands in the root namespace. (A server with namespaces
+    runs test_modules_and_lookup_inside_a_namespace instead.)"""
+    probe = f"it-ns-{uuid.uuid4().hex[:6]}"
+    try:
+        vault.sys.create_namespace(probe)
+    except (hvac.exceptions.InvalidPath, hvac.exceptions.UnsupportedOperation):
+        pass
+    else:
+        vault.sys.delete_namespace(probe)
+        pytest.skip("this server has namespaces (see test_modules_and_lookup_inside_a_namespace)")
+    mount = f"it-ns-aws-{uuid.uuid4().hex[:4]}"
+    task = {"name": "Mount", "vaultops.cloud.secrets_engine": {"path": mount, "type": "aws"}, "register": "mounted"}
+    run = ansible.play([task], env={"VAULT_NAMESPACE": "team-a"})
+    assert run.rc == 2, run.output
+    assert "namespace 'team-a' cannot be used with" in run.output, run.output
+    assert "(community edition), which has no namespaces and would act in the root namespace" in run.output
+    assert f"{mount}/" not in vault.sys.list_mounted_secrets_engines()["data"]

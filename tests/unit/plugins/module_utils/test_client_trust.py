@@ -162,3 +162,42 @@ def test_the_login_path_is_names_checked_before_any_request(
     assert caught.value.field == field
     assert kit.fake.adapter.calls == []
     assert kit.fake.adapter.proofs == []
+
+
+# HashiCorp Vault's community edition ignores X-Vault-Namespace (measured on 1.21.1: a mount written "in" a
+# namespace lands in the root namespace, 204): a namespace is refused there before any token is sent
+@pytest.mark.parametrize(
+    ("version", "refused"),
+    [
+        pytest.param("1.21.1", True, id="vault-community"),
+        pytest.param("1.18.5", True, id="vault-community-older"),
+        pytest.param("1.21.1+ent", False, id="vault-enterprise"),
+        pytest.param("1.19.0+ent.hsm", False, id="vault-enterprise-hsm"),
+        pytest.param("2.7.2", False, id="openbao"),
+        pytest.param("", False, id="no-version"),
+    ],
+)
+def test_a_namespace_on_a_server_without_namespaces_is_refused(
+    make_client: t.Callable[..., t.Any], version: str, refused: bool
+) -> None:
+    seal_status = {"type": "shamir", "initialized": True, "sealed": False, "version": version}
+    kit = make_client({PROOF: seal_status}, namespace="team-a/")
+    recorder = TokenRecorder(kit)
+    if refused:
+        with pytest.raises(VaultOpsError) as caught:
+            kit.client.login()
+        assert caught.value.message == (
+            f"namespace 'team-a' cannot be used with {URL}: it runs HashiCorp Vault {version} (community edition), "
+            "which has no namespaces and would act in the root namespace instead; unset namespace, or use Vault "
+            "Enterprise or OpenBao"
+        )
+        assert recorder.tokens == [("/v1/sys/seal-status", None)]
+    else:
+        kit.client.login()
+        assert kit.fake.token == ROOT_TOKEN
+
+
+def test_no_namespace_on_vault_community_is_fine(make_client: t.Callable[..., t.Any]) -> None:
+    kit = make_client({PROOF: {"type": "shamir", "initialized": True, "sealed": False, "version": "1.21.1"}})
+    kit.client.login()
+    assert kit.fake.token == ROOT_TOKEN
