@@ -19,7 +19,7 @@ import typing as t
 from ._client import VaultClient
 from ._compare import ValidationError, duration_to_seconds, json_document, string_list
 from ._driver import Resource
-from ._vault import NameRule, join_path, lease_fields, mount_path
+from ._vault import NameRule, join_path, lease_fields, mount_path, validate_rotation
 
 # --- AWS ------------------------------------------------------------------------------------------
 
@@ -288,16 +288,9 @@ def aws_root_payload(desired: dict[str, t.Any], current: t.Mapping[str, t.Any] |
 
 
 def _check_root(desired: dict[str, t.Any]) -> None:
-    """The engine's rules on the rotation fields (sdk automatedrotationutil), before any request."""
-    period = duration_to_seconds(desired.get("rotation_period"), "rotation_period")
-    window = duration_to_seconds(desired.get("rotation_window"), "rotation_window")
-    schedule = desired.get("rotation_schedule") or ""
-    if period and schedule:
-        raise ValidationError("rotation_schedule", "and rotation_period are mutually exclusive: set one of them")
-    if window and not schedule:
-        raise ValidationError(
-            "rotation_window", "needs rotation_schedule (the window is counted from each scheduled time)"
-        )
+    """The engine's rules on the rotation fields, before any request (the root write replaces the whole
+    configuration, so the fields asked for are the fields sent)."""
+    validate_rotation(desired, None)
 
 
 def _root_unset(record: t.Mapping[str, t.Any]) -> bool:

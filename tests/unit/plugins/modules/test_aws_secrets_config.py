@@ -681,9 +681,9 @@ def test_a_field_of_vault_1_19_is_refused_by_an_older_engine_before_the_write(
 @pytest.mark.parametrize(
     ("args", "field", "reason"),
     [
-        ({"rotation_period": "1h", "rotation_schedule": "0 * * * *"}, "rotation_schedule", "mutually exclusive"),
-        ({"rotation_window": "1h"}, "rotation_window", "needs rotation_schedule"),
-        ({"rotation_window": "1h", "rotation_period": 60}, "rotation_window", "needs rotation_schedule"),
+        ({"rotation_period": "1h", "rotation_schedule": "0 * * * *"}, "rotation_period", "exclude each other"),
+        ({"rotation_window": "1h"}, "rotation_window", "applies only with a rotation_schedule"),
+        ({"rotation_window": "1h", "rotation_period": 60}, "rotation_window", "applies only with a rotation_schedule"),
         ({"rotation_period": "1.5s"}, "rotation_period", "whole number of seconds"),
     ],
 )
