@@ -143,7 +143,7 @@ def test_fields_of_vault_1_19(ansible: Ansible, vault: hvac.Client, lab: Lab, en
     assert ROOT in outcome["job"]["msg"]
     # the engine's own rule, refused by the collection before any request, naming the field
     assert outcome["period_and_schedule"]["failed"] is True
-    assert outcome["period_and_schedule"]["msg"].startswith("invalid value for rotation_schedule"), outcome[
+    assert outcome["period_and_schedule"]["msg"].startswith("invalid value for rotation_period"), outcome[
         "period_and_schedule"
     ]["msg"]
     assert vault_read(vault, ROOT) == stored
