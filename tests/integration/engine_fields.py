@@ -17,8 +17,7 @@ path's POST, whose properties are the fields) and asserts, per server:
 
 How to add a row: one :class:`PathFields` per (module, Vault path template). ``{name}`` in the template stands
 for the resource's name (the test reads the schema at a concrete name). The bulk modules (``*_roles``,
-``*_rolesets``, ...) take the single module's item options, so they have no rows of their own. Rows marked
-``todo=True`` are placeholders that the coverage test skips, naming them.
+``*_rolesets``, ...) take the single module's item options, so they have no rows of their own.
 
 Engine versions, as ``conftest.engine_version`` reports them: the AWS engine carries Vault's own version; the
 lab runs OpenBao 2.7.2 with the plugins of Vault 1.18.5 (aws 1.18.5, gcp 0.20.1, azure 0.20.1, alicloud 0.18.0)
@@ -70,7 +69,6 @@ class PathFields:
     # Vault field -> what it needs (a module option that only some servers accept, or a left-out field that
     # only some servers offer)
     requires: t.Mapping[str, Needs] = field(default_factory=dict)
-    todo: bool = False
 
     @property
     def concrete_path(self) -> str:

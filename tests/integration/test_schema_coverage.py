@@ -26,8 +26,7 @@ from .conftest import REPO, SERVER, engine_version
 from .engine_fields import TABLE, PathFields
 
 MOUNT_PREFIX = "it-schema-"
-ROWS = [row for row in TABLE if not row.todo]
-TODO = [row for row in TABLE if row.todo]
+ROWS = list(TABLE)
 
 
 def row_id(row: PathFields) -> str:
@@ -140,8 +139,3 @@ def test_version_gates_documented(row: PathFields) -> None:
         if f"{row.role}_{option}" in role and needs.doc not in described(role[f"{row.role}_{option}"]):
             silent.append(f"role {row.role}: {row.role}_{option} (needs {needs.doc!r})")
     assert not silent, f"the documentation of these options does not say what they need: {silent}"
-
-
-@pytest.mark.parametrize("row", TODO, ids=row_id)
-def test_todo_rows(row: PathFields) -> None:
-    pytest.skip(f"engine_fields.py: the row of {row.module} ({row.path}) is still TODO")
