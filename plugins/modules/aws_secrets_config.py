@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
   - vaultops.cloud.attributes.RESOURCE
+  - vaultops.cloud.rotation
 options:
   mount_point:
     description: Mount of the AWS secrets engine.
@@ -84,36 +85,6 @@ options:
   identity_token_ttl:
     description: TTL of the identity token (Vault Enterprise). Passed through only when set.
     type: raw
-  rotation_period:
-    description:
-      - How often Vault's rotation manager rotates the root credentials, in seconds or as a duration such as
-        V(720h); V(0) for none. Mutually exclusive with O(rotation_schedule). Passed through only when set.
-      - Needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it;
-        setting it there fails naming the field, nothing written). A non-zero value needs Vault Enterprise;
-        community Vault refuses it with "rotation manager capabilities not supported in Vault community edition".
-    type: raw
-    version_added: 0.1.0
-  rotation_schedule:
-    description:
-      - Cron-style schedule of the root credentials' rotation, such as V(0 0 * * SAT); V("") for none.
-        Mutually exclusive with O(rotation_period). Passed through only when set.
-      - Needs Vault 1.19 or later, and Vault Enterprise for a non-empty value (see O(rotation_period)).
-    type: str
-    version_added: 0.1.0
-  rotation_window:
-    description:
-      - How long after each O(rotation_schedule) time the rotation may happen, in seconds or as a duration;
-        needs O(rotation_schedule). Passed through only when set.
-      - Needs Vault 1.19 or later, and Vault Enterprise for a non-zero value (see O(rotation_period)).
-    type: raw
-    version_added: 0.1.0
-  disable_automated_rotation:
-    description:
-      - V(true) stops the automated rotation of the root credentials (deregisters its job). Passed through only
-        when set.
-      - Needs Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it).
-    type: bool
-    version_added: 0.1.0
   lease:
     description: Default lease of issued credentials (C(config/lease)), in seconds or as a duration.
     type: raw

@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - vaultops.cloud.connection
   - vaultops.cloud.attributes
   - vaultops.cloud.attributes.RESOURCE
+  - vaultops.cloud.rotation
 options:
   mount_point:
     description: Mount of the Azure secrets engine.
@@ -88,39 +89,6 @@ options:
       - TTL of the plugin identity token, in seconds or as a duration. Every server stores it (community Vault
         and OpenBao too); only Vault Enterprise uses it.
     type: raw
-    version_added: 0.1.0
-  rotation_period:
-    description:
-      - Rotate the engine's client secret (M(vaultops.cloud.azure_secrets_rotate_root)) automatically this often,
-        in seconds or as a duration such as V(720h). Excludes O(rotation_schedule); V(0) turns it off.
-      - Needs Vault 1.19 or later (Azure engine v0.21 and later); OpenBao 2.7's plugin does not have it; there
-        the module fails naming the field, and writes nothing.
-      - A non-zero value needs Vault Enterprise; community Vault refuses it (C(rotation manager capabilities not
-        supported in Vault community edition)) while automated rotation is enabled, and stores it without any
-        rotation job while O(disable_automated_rotation=true).
-    type: raw
-    version_added: 0.1.0
-  rotation_schedule:
-    description:
-      - Rotate the client secret automatically on this cron schedule, such as V(0 0 * * SAT). Excludes
-        O(rotation_period); V('') turns it off.
-      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. A schedule needs Vault Enterprise, as
-        O(rotation_period) does.
-    type: str
-    version_added: 0.1.0
-  rotation_window:
-    description:
-      - How long after each O(rotation_schedule) time the rotation may still happen, in seconds or as a duration.
-        Only with a schedule (given here or stored); the module sends the schedule along, as the engine wants.
-      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it.
-    type: raw
-    version_added: 0.1.0
-  disable_automated_rotation:
-    description:
-      - V(true) stops the automated rotation of the client secret (the rotation job is deregistered) while
-        keeping O(rotation_period) or O(rotation_schedule) stored.
-      - Needs Vault 1.19 or later; OpenBao 2.7's plugin does not have it. Community Vault stores it.
-    type: bool
     version_added: 0.1.0
 seealso:
   - module: vaultops.cloud.secrets_engine

@@ -4,9 +4,9 @@ configuration path), or left out in the one table of fields (``engine_fields.py`
 On the lab's server (OpenBao with the lab's plugins, or HashiCorp Vault with ``VAULTOPS_LAB_SERVER=vault``) each
 engine is mounted once and every managed path's schema is read with ``GET /v1/<mount>/<path>?help=1`` on the root
 token (hvac): the request body of the path's POST, whose properties are the fields. (``sys/internal/specs/openapi``
-has empty bodies for OpenBao's external plugins.) The module options come from each module's DOCUMENTATION, the
-role options from ``roles/<role>/meta/argument_specs.yml``: never from the collection's Python code. No
-ansible-playbook start.
+has empty bodies for OpenBao's external plugins.) The module options come from each module's DOCUMENTATION and
+the doc fragments it extends, the role options from ``roles/<role>/meta/argument_specs.yml``: never from the
+collection's Python code. No ansible-playbook start.
 
 Per server, three assertions per row of the table: no field of the schema is uncovered; no row is stale (every field
 the table names is offered exactly when its version gate says this server's engine has it); every version-gated
@@ -49,13 +49,26 @@ def schema_fields(vault: hvac.Client, mount: str, path: str) -> dict[str, dict[s
     return fields
 
 
+def documentation(path: t.Any, name: str = "DOCUMENTATION") -> dict[str, t.Any]:
+    """The YAML of the string ``name`` assigned in ``path`` (a module, or a doc fragment's class), read as text."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Assign) and any(getattr(x, "id", "") == name for x in node.targets):
+            return yaml.safe_load(ast.literal_eval(node.value)) or {}
+    raise AssertionError(f"{path} has no {name}")
+
+
 def module_options(module: str) -> dict[str, dict[str, t.Any]]:
-    """The options the module documents (its DOCUMENTATION; connection options from fragments are not fields)."""
-    source = (REPO / "plugins" / "modules" / f"{module}.py").read_text()
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(x, "id", "") == "DOCUMENTATION" for x in node.targets):
-            return yaml.safe_load(ast.literal_eval(node.value))["options"]
-    raise AssertionError(f"{module} has no DOCUMENTATION")
+    """The options the module documents: its DOCUMENTATION and the collection's doc fragments it extends, except the
+    connection options (``vaultops.cloud.connection``), which are not fields of any path."""
+    doc = documentation(REPO / "plugins" / "modules" / f"{module}.py")
+    options = dict(doc.get("options") or {})
+    for fragment in doc.get("extends_documentation_fragment") or []:
+        parts = fragment.split(".")
+        if parts[:2] != ["vaultops", "cloud"] or parts[2] == "connection":
+            continue
+        source = REPO / "plugins" / "doc_fragments" / f"{parts[2]}.py"
+        options.update(documentation(source, parts[3] if len(parts) > 3 else "DOCUMENTATION").get("options") or {})
+    return options
 
 
 def role_options(role: str) -> dict[str, dict[str, t.Any]]:
