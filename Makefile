@@ -53,7 +53,7 @@ test: venv
 	-@scripts/timed units $(MAKE) --no-print-directory units units-core219
 	@# HashiCorp Vault 1.21.1 from the Go module proxy, built once and cached (about 12 CPU-minutes cold)
 	-@scripts/timed vault-build $(MAKE) --no-print-directory vault-build
-	@# both servers' suites side by side (each lab on ports of its own), then the ansible-core 2.19 subset:
+	@# both servers' suites and the ansible-core 2.19 subset, two at a time (each lab on ports of its own):
 	@# one suite keeps about one core busy, so two at a time fill the two cores a CI machine has
 	-@scripts/timed integration $(MAKE) --no-print-directory -j2 --output-sync=target \
 		integration-vault integration integration-core219
