@@ -19,7 +19,7 @@ import typing as t
 from ._client import VaultClient
 from ._compare import ValidationError, duration_to_seconds, json_document, string_list
 from ._driver import Resource
-from ._vault import NameRule, join_path, lease_fields, mount_path, validate_rotation
+from ._vault import ROTATION_SPEC, NameRule, join_path, lease_fields, mount_path, validate_rotation
 
 # --- AWS ------------------------------------------------------------------------------------------
 
@@ -45,25 +45,13 @@ AWS_ROOT_SPEC: dict[str, str] = {
     "role_arn": "str",
     "identity_token_audience": "str",
     "identity_token_ttl": "duration",
-    "rotation_period": "duration",
-    "rotation_schedule": "str",
-    "rotation_window": "duration",
-    "disable_automated_rotation": "bool",
+    **ROTATION_SPEC,
 }
 AWS_ROOT_SECRETS = ("secret_key",)
 # what the fields of the engines of Vault 1.19 and later need (OpenBao 2.7 runs the AWS plugin of Vault 1.18)
 VAULT_1_19 = "Vault 1.19 or later (the AWS engine of OpenBao 2.7's plugins, of Vault 1.18, does not have it)"
 AWS_ROOT_GATED: dict[str, str] = dict.fromkeys(
-    (
-        "sts_region",
-        "sts_fallback_endpoints",
-        "sts_fallback_regions",
-        "rotation_period",
-        "rotation_schedule",
-        "rotation_window",
-        "disable_automated_rotation",
-    ),
-    VAULT_1_19,
+    ("sts_region", "sts_fallback_endpoints", "sts_fallback_regions", *ROTATION_SPEC), VAULT_1_19
 )
 AWS_LEASE_SPEC: dict[str, str] = {"lease": "duration", "lease_max": "duration"}
 
@@ -267,10 +255,7 @@ AWS_ROOT_PASS_THROUGH_ONLY = (
     "identity_token_audience",
     "identity_token_ttl",
     # the rotation fields of Vault 1.19 and later (read back as 0, "" and false when unset)
-    "rotation_period",
-    "rotation_schedule",
-    "rotation_window",
-    "disable_automated_rotation",
+    *ROTATION_SPEC,
 )
 
 
